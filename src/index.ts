@@ -1,0 +1,9 @@
+// heapkit: manual memory management for TypeScript. Re-exports only.
+export * from "./core/ptr.js";
+export * from "./core/errors.js";
+export * from "./core/allocator.js";
+export * from "./core/derived.js";
+export * from "./core/stats.js";
+export { Memory } from "./memory/memory.js";
+export type { MemoryOpts, WasmOpts, WasmMemory, ViewMode, GrowListener } from "./memory/memory.js";
+export { HEADER_BYTES, LAYOUT_VERSION, MAX_MEMORY, GROW_GRANULE } from "./memory/layout.js";
