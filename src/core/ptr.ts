@@ -17,7 +17,7 @@ export const MAX_SIZE = 0xffff_ffff;
  */
 export const isSize = (x: unknown): x is number => typeof x === "number" && x >>> 0 === x;
 
-export const isPow2 = (x: number): boolean => x > 0 && x <= 0x8000_0000 && (x & (x - 1)) === 0;
+export const isPow2 = (x: number): boolean => x >>> 0 === x && x > 0 && x <= 0x8000_0000 && (x & (x - 1)) === 0;
 
 /**
  * Rounds `x` up to a multiple of `align` (a power of two). JS bitwise operators work on signed
