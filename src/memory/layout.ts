@@ -13,7 +13,8 @@
 //   7     H_PAGES_ROOT    byte offset of the page pool's root, 0 before a pool is created
 //   8     H_FLAGS         F_SHARED | F_WASM
 //   9     H_LOCK          reserved for the sync layer's lock word over growth
-//   10–14                 reserved, zero
+//   10    H_HEAP_ROOT     byte offset of the general-purpose heap's root, 0 before a heap is created
+//   11–14                 reserved, zero
 //   15    H_CHECKSUM      FNV-1a over words 0–14: a damaged header is an error, not a misreading
 //
 // Invariants:
@@ -40,6 +41,7 @@ export const H_GENERATION = 6;
 export const H_PAGES_ROOT = 7;
 export const H_FLAGS = 8;
 export const H_LOCK = 9;
+export const H_HEAP_ROOT = 10;
 export const H_CHECKSUM = 15;
 export const HEADER_WORDS = 16;
 

@@ -1,0 +1,386 @@
+// The general-purpose heap: malloc, calloc, realloc, free, alignedAlloc, usableSize over one
+// memory. A thin dispatcher: small sizes to the size-class slabs (small.ts), medium sizes to the
+// TLSF core (segregated.ts), huge sizes to page pool runs (huge.ts). Layout: layout.ts.
+import type { Allocator } from "../core/allocator.js";
+import { allocArray, arrayBytes, type ElementType, type TypedArrayOf } from "../core/derived.js";
+import { AttachError, corrupted, doubleFree, invalidAlignment, invalidPointer, invalidSize, invalidState } from "../core/errors.js";
+import { NULL, isPow2, isSize, type Ptr } from "../core/ptr.js";
+import { S_FAILED, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
+import { writeWord } from "../memory/header.js";
+import { H_HEAP_ROOT } from "../memory/layout.js";
+import { Memory, type MemoryOpts, type WasmMemory, type WasmOpts } from "../memory/memory.js";
+import { PagePool, type PagePoolOpts } from "../pages/page-pool.js";
+import { checkHeap } from "./check.js";
+import { HugeSpace } from "./huge.js";
+import {
+  CHUNK_HEADER_BYTES,
+  FREE_BIT,
+  HEADER_BYTES,
+  HEAP_MAGIC,
+  HEAP_VERSION,
+  HUGE_BIT,
+  HUGE_HEADER_BYTES,
+  HUGE_MIN,
+  HW_RUN,
+  LINEAR_LIMIT,
+  MEDIUM_MAX_ALIGN,
+  MIN_BLOCK_BYTES,
+  PREV_FREE_BIT,
+  R_HEADS,
+  R_KEY,
+  R_MAGIC,
+  R_MAINT,
+  R_VERSION,
+  ROOT_BYTES,
+  ROOT_WORDS,
+  SIZE_MASK,
+  SLACK_SHIFT,
+  W_PREV,
+  W_SIZE,
+  guardOf,
+} from "./layout.js";
+import { SegregatedHeap } from "./segregated.js";
+
+export interface HeapOpts extends MemoryOpts, PagePoolOpts {
+  /**
+   * Put the heap in this memory instead of creating one (its page pool is used if it has one,
+   * created otherwise). The memory options are then ignored.
+   */
+  memory?: Memory;
+}
+
+export type HeapWasmOpts = WasmOpts & PagePoolOpts;
+
+/** Requests below this take the fast path when their exact free list is not empty. */
+const FAST_LIMIT = LINEAR_LIMIT - HEADER_BYTES; // 248
+
+const clock = (globalThis as { performance?: { now(): number } }).performance;
+const now = (): number => (clock !== undefined ? clock.now() : Date.now());
+
+/**
+ * The general-purpose heap. All its state lives in the memory (the object is a handle: see
+ * `attach`). Pointers are byte offsets; 0 means only "out of memory". Misuse throws a HeapError
+ * with a stable code and leaves the heap valid.
+ */
+export class Heap implements Allocator {
+  readonly kind = "heap" as const;
+  readonly memory: Memory;
+  readonly pool: PagePool;
+  /** Byte offset of the heap's root. */
+  readonly root: number;
+  private readonly core: SegregatedHeap;
+  private readonly huge: HugeSpace;
+  private readonly heads: number;
+  private readonly key: number;
+  private readonly lo: number;
+  private readonly maxAlign: number;
+
+  private constructor(memory: Memory, pool: PagePool, root: number) {
+    this.memory = memory;
+    this.pool = pool;
+    this.root = root;
+    this.core = new SegregatedHeap(memory, pool, root);
+    this.huge = new HugeSpace(this.core);
+    this.heads = (root >>> 2) + R_HEADS;
+    this.key = this.core.key;
+    this.lo = memory.dataStart + HUGE_HEADER_BYTES;
+    this.maxAlign = pool.classes[pool.classes.length - 1];
+  }
+
+  /**
+   * A new heap: over `opts.memory`, or over a new Memory made from the memory options (initial,
+   * maximum, shared, growth, base, views). Page pool options (classes) apply when the pool is new.
+   */
+  static create(opts: HeapOpts = {}): Heap {
+    const memory = opts.memory ?? Memory.create(opts);
+    if (memory.u32[(memory.base >>> 2) + H_HEAP_ROOT] !== 0) invalidState("this memory already has a heap: use Heap.attach");
+    const pool = memory.pagesRoot !== 0 ? PagePool.attach(memory) : PagePool.create(memory, opts);
+    const root = pool.alloc(ROOT_BYTES + CHUNK_HEADER_BYTES + MIN_BLOCK_BYTES + HEADER_BYTES);
+    if (root === NULL) invalidState("the memory cannot hold the heap's root");
+    const u32 = memory.u32;
+    const r = root >>> 2;
+    u32.fill(0, r, r + ROOT_WORDS);
+    u32[r + R_MAGIC] = HEAP_MAGIC;
+    u32[r + R_VERSION] = HEAP_VERSION;
+    u32[r + R_KEY] = ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
+    const heap = new Heap(memory, pool, root);
+    statsClear(memory.f64, heap.core.s);
+    const c = root + ROOT_BYTES;
+    heap.core.initChunk(u32, c, root, root + pool.usableSize(root));
+    const first = c + CHUNK_HEADER_BYTES;
+    heap.core.insert(u32, first, u32[(first >>> 2) + W_SIZE] & SIZE_MASK);
+    heap.core.syncFootprint();
+    writeWord(memory.u32, memory.base, H_HEAP_ROOT, root);
+    return heap;
+  }
+
+  /**
+   * A heap inside a WebAssembly module's memory, from `base` up (above the module's own data and
+   * stack). The module can call this heap's malloc and free through its imports.
+   */
+  static fromWasm(memory: WasmMemory, opts: HeapWasmOpts = {}): Heap {
+    return Heap.create({ ...(opts.classes ? { classes: opts.classes } : {}), memory: Memory.fromWasm(memory, opts) });
+  }
+
+  /** A second handle on the heap in `memory` (another worker, a re-opened image). */
+  static attach(memory: Memory): Heap {
+    const root = memory.u32[(memory.base >>> 2) + H_HEAP_ROOT];
+    if (root === 0) throw new AttachError("ERR_HEAP_BAD_FORMAT", "this memory has no heap");
+    const u32 = memory.u32;
+    if (u32[(root >>> 2) + R_MAGIC] !== HEAP_MAGIC) throw new AttachError("ERR_HEAP_BAD_FORMAT", "no heap root where the memory header says");
+    if (u32[(root >>> 2) + R_VERSION] !== HEAP_VERSION) {
+      throw new AttachError("ERR_HEAP_VERSION_MISMATCH", `heap layout version ${u32[(root >>> 2) + R_VERSION]}, this code reads ${HEAP_VERSION}`);
+    }
+    return new Heap(memory, PagePool.attach(memory), root);
+  }
+
+  // ── typed views (current: read them again after anything that allocates) ───────────────────
+
+  get u8(): Uint8Array {
+    return this.memory.u8;
+  }
+  get i8(): Int8Array {
+    return this.memory.i8;
+  }
+  get u16(): Uint16Array {
+    return this.memory.u16;
+  }
+  get i16(): Int16Array {
+    return this.memory.i16;
+  }
+  get u32(): Uint32Array {
+    return this.memory.u32;
+  }
+  get i32(): Int32Array {
+    return this.memory.i32;
+  }
+  get f32(): Float32Array {
+    return this.memory.f32;
+  }
+  get f64(): Float64Array {
+    return this.memory.f64;
+  }
+
+  // ── the C surface ───────────────────────────────────────────────────────────────────────────
+
+  /** At least `size` bytes aligned to 8, or 0 when out of memory. `size` 0 gets a real block. */
+  alloc(size: number): Ptr {
+    // Fast path (about a dozen typed-array operations): a valid size below 248 bytes whose exact
+    // free list is not empty: pop its head, no split, write the header and the neighbour's guard.
+    // The guard is the validation: NaN, fractions, negatives, non-numbers and large sizes fail it.
+    if (typeof size === "number" && size >>> 0 === size && size < FAST_LIMIT) {
+      const need = size <= 8 ? MIN_BLOCK_BYTES : (size + 15) & ~7;
+      const u32 = this.memory.u32;
+      const b = u32[this.heads + (need >>> 3)];
+      if (b > 0) {
+        const core = this.core;
+        core.remove(u32, b, need);
+        core.carve(u32, b, need, need, size, 0);
+        core.countAlloc(u32, b, size);
+        return b + HEADER_BYTES;
+      }
+    }
+    return this.allocSlow(size);
+  }
+
+  /** C's malloc: same as `alloc`. */
+  malloc(size: number): Ptr {
+    return this.alloc(size);
+  }
+
+  /** C's calloc: `count * size` zeroed bytes (overflow throws ERR_HEAP_INVALID_SIZE), or 0 when out of memory. */
+  calloc(count: number, size: number): Ptr {
+    const bytes = arrayBytes(count, size);
+    const p = this.alloc(bytes);
+    if (p !== NULL) this.memory.u8.fill(0, p, p + bytes);
+    return p;
+  }
+
+  /**
+   * C's realloc. A null `ptr` acts as malloc. Grows in place into a free neighbour or the top of
+   * the heap when it can; a shrink never moves. Size 0 keeps a minimal live block (never returns 0
+   * for it: 0 means only "out of memory"). When it must move and cannot, returns 0 and the old
+   * block stays live and untouched.
+   */
+  realloc(ptr: Ptr, size: number): Ptr {
+    if (ptr === NULL) return this.alloc(size);
+    if (this.resize(ptr, size)) return ptr;
+    const keep = Math.min(this.usableSize(ptr), size);
+    const q = this.alloc(size);
+    if (q === NULL) return NULL;
+    this.memory.u8.copyWithin(q, ptr, ptr + keep); // views read after alloc: it may have grown the memory
+    this.free(ptr);
+    return q;
+  }
+
+  /**
+   * `size` bytes aligned to `align`, any power of two up to the largest page class. Note the order:
+   * size first, like every heapkit call; C's aligned_alloc(alignment, size) takes them the other way round.
+   */
+  alignedAlloc(size: number, align: number): Ptr {
+    if (typeof align !== "number" || !isPow2(align) || align > this.maxAlign) invalidAlignment(align, this.maxAlign);
+    if (!isSize(size)) invalidSize(size);
+    if (align <= 8) return this.alloc(size);
+    this.memory.refresh();
+    const p = align <= MEDIUM_MAX_ALIGN && size < HUGE_MIN ? this.core.alignedAlloc(size, align) : this.huge.alloc(size, align);
+    if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
+    return p;
+  }
+
+  /** Returns a block. `free(0)` does nothing. A bad pointer, a double free or a damaged header throws. */
+  free(ptr: Ptr): void {
+    // Fast path: a used medium block with an intact guard (its left neighbour used).
+    if (typeof ptr === "number" && (ptr & 7) === 0 && ptr >= this.lo) {
+      const u32 = this.memory.u32;
+      const b = ptr - HEADER_BYTES;
+      const sw = u32[(b >>> 2) + W_SIZE];
+      if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && (sw & SIZE_MASK) >= MIN_BLOCK_BYTES && u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key)) {
+        this.core.free(u32, b, sw);
+        return;
+      }
+    }
+    this.freeSlow(ptr);
+  }
+
+  private freeSlow(ptr: Ptr): void {
+    if (ptr === NULL) return;
+    this.memory.refresh();
+    const sw = this.liveWord(ptr);
+    if ((sw & HUGE_BIT) !== 0) this.huge.free(ptr);
+    else this.core.free(this.memory.u32, ptr - HEADER_BYTES, sw);
+  }
+
+  /** In place only: true when the block now holds `size` bytes; false when it would have to move. */
+  resize(ptr: Ptr, size: number): boolean {
+    if (!isSize(size)) invalidSize(size);
+    this.memory.refresh();
+    const sw = this.liveWord(ptr);
+    if ((sw & HUGE_BIT) !== 0) return this.huge.resize(ptr, size);
+    return this.core.resize(ptr - HEADER_BYTES, sw, size);
+  }
+
+  /** Bytes the caller may use at `ptr` (at least what was asked for). */
+  usableSize(ptr: Ptr): number {
+    const sw = this.liveWord(ptr);
+    return (sw & HUGE_BIT) !== 0 ? this.huge.usableSize(ptr) : (sw & SIZE_MASK) - HEADER_BYTES;
+  }
+
+  /** A typed array of `count` elements of `type` over a new block, or undefined when out of memory. */
+  mallocAs<T extends ElementType>(type: T, count: number): TypedArrayOf<T> | undefined {
+    return allocArray(this, type, count);
+  }
+
+  /** Like mallocAs, zeroed. */
+  callocAs<T extends ElementType>(type: T, count: number): TypedArrayOf<T> | undefined {
+    return allocArray(this, type, count, true);
+  }
+
+  stats(): AllocatorStats {
+    this.core.syncFootprint();
+    return statsRead(this.memory.f64, this.core.s);
+  }
+
+  check(): void {
+    checkHeap(this.memory, this.pool, this.root);
+  }
+
+  /**
+   * Gives free memory back: the free tail of every chunk (whole chunks when empty) returns to the
+   * page pool, which coalesces its free pages and returns its top to the platform. Returns the
+   * bytes by which the footprint shrank.
+   */
+  trim(): number {
+    this.memory.refresh();
+    const before = this.pool.stats().footprintBytes.current;
+    for (const c of this.core.chunks()) this.core.trimChunk(c);
+    this.pool.trim();
+    this.core.syncFootprint();
+    return before - this.pool.stats().footprintBytes.current;
+  }
+
+  /**
+   * The idle hook: does trim()'s work incrementally, chunk by chunk, until `budgetMs` has passed,
+   * and resumes where it stopped on the next call. Call it when the program is idle (between
+   * frames, requests or batches). Returns true when a whole pass finished, page pool trim included.
+   */
+  maintain(budgetMs = 1): boolean {
+    this.memory.refresh();
+    const deadline = now() + budgetMs;
+    const r = this.root >>> 2;
+    const chunks = this.core.chunks();
+    for (let i = this.memory.u32[r + R_MAINT]; i < chunks.length; i++) {
+      this.core.trimChunk(chunks[i]);
+      if (now() > deadline && i + 1 < chunks.length) {
+        this.memory.u32[r + R_MAINT] = i + 1;
+        return false;
+      }
+    }
+    this.memory.u32[r + R_MAINT] = 0;
+    this.pool.trim();
+    this.core.syncFootprint();
+    return true;
+  }
+
+  // ── validation ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The size word of the live block at `ptr` (HUGE_BIT tells the kind), after the checks: a
+   * pointer, in range, on the grid, guard intact, not free. Throws ERR_HEAP_INVALID_POINTER,
+   * ERR_HEAP_DOUBLE_FREE or ERR_HEAP_CORRUPTED, changing nothing.
+   */
+  private liveWord(ptr: Ptr): number {
+    if (typeof ptr !== "number" || ptr >>> 0 !== ptr) invalidPointer(ptr, "not a pointer");
+    if ((ptr & 7) !== 0) invalidPointer(ptr, "not on the 8-byte grid, so not a block start");
+    if (ptr < this.lo || ptr > this.memory.byteLength - HEADER_BYTES) invalidPointer(ptr, "outside this heap");
+    const u32 = this.memory.u32;
+    const b = ptr - HEADER_BYTES;
+    const w = b >>> 2;
+    const sw = u32[w + W_SIZE];
+    const intact = (sw & PREV_FREE_BIT) === 0 ? u32[w + W_PREV] === guardOf(b, sw, this.key) : this.leftAgrees(u32, b);
+    if (!intact) this.badHeader(u32, ptr, sw);
+    if ((sw & FREE_BIT) !== 0) doubleFree(ptr);
+    if ((sw & HUGE_BIT) !== 0) {
+      const run = u32[(ptr >>> 2) + HW_RUN];
+      if (run >= ptr || ptr - run > this.maxAlign || (sw & SIZE_MASK) !== 0) corrupted("H1 huge header names no run", b);
+      return sw;
+    }
+    if ((sw & SIZE_MASK) < MIN_BLOCK_BYTES) invalidPointer(ptr, "not the start of a block (a chunk's end)");
+    if ((sw >>> SLACK_SHIFT) > (sw & SIZE_MASK) - HEADER_BYTES) corrupted("B4 slack larger than the block", b);
+    return sw;
+  }
+
+  /** PF is set on b: its left neighbour must be a free block whose size is the one stored at b (stored twice). */
+  private leftAgrees(u32: Uint32Array, b: number): boolean {
+    const ls = u32[b >>> 2];
+    if (ls < MIN_BLOCK_BYTES || (ls & 7) !== 0 || ls > b - this.lo) return false;
+    const left = b - ls;
+    const lsw = u32[(left >>> 2) + W_SIZE];
+    return (lsw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === FREE_BIT && (lsw & SIZE_MASK) === ls && u32[left >>> 2] === guardOf(left, lsw, this.key);
+  }
+
+  /**
+   * A header whose guard does not match. When the rest of it is consistent with a used block whose
+   * right neighbour is intact, the block is real and its guard was overwritten (an overrun of the
+   * block before it): ERR_HEAP_CORRUPTED. Otherwise `ptr` is not a block start: ERR_HEAP_INVALID_POINTER.
+   */
+  private badHeader(u32: Uint32Array, ptr: Ptr, sw: number): never {
+    const b = ptr - HEADER_BYTES;
+    const size = sw & SIZE_MASK;
+    if ((sw & (FREE_BIT | HUGE_BIT)) === 0 && size >= MIN_BLOCK_BYTES && b + size + HEADER_BYTES <= this.memory.byteLength) {
+      const n = b + size;
+      const nsw = u32[(n >>> 2) + W_SIZE];
+      if ((nsw & PREV_FREE_BIT) === 0 && u32[n >>> 2] === guardOf(n, nsw, this.key)) {
+        corrupted("B2 the guard of a live block was overwritten (an overrun of the block before it?)", b);
+      }
+    }
+    invalidPointer(ptr, "not the start of a live block of this heap");
+  }
+
+  private allocSlow(size: number): Ptr {
+    if (!isSize(size)) invalidSize(size);
+    this.memory.refresh();
+    const p = size < HUGE_MIN ? this.core.alloc(size) : this.huge.alloc(size, 8);
+    if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
+    return p;
+  }
+}

@@ -1,0 +1,179 @@
+// General-purpose heap layout: the root, chunks, medium blocks (TLSF with boundary tags) and huge
+// blocks. Every offset below is a byte offset into the memory unless its name ends in `w` (a u32
+// word index, byte offset >>> 2). Algorithms import from here; no other file has a bare offset.
+//
+// ── Where things live ─────────────────────────────────────────────────────────────────────────────
+//
+//   page pool run #0 (grows in place while it is at the pool's top):
+//   ┌────────────────────┬──────────────┬──────────────────────────────────────┬──────────┐
+//   │ heap root (R_*)    │ chunk header │ blocks …                               │ sentinel │
+//   └────────────────────┴──────────────┴──────────────────────────────────────┴──────────┘
+//   further chunks: page pool runs  [chunk header │ blocks … │ sentinel]
+//   huge blocks:    page pool runs  [huge header (32 B) │ payload …]
+//   small blocks:   slab pages      (see small.ts)
+//
+// ── Root (R_*: word offsets from the root's word index r) ─────────────────────────────────────────
+//
+//   word  name          meaning
+//   0     R_MAGIC       HEAP_MAGIC
+//   1     R_VERSION     HEAP_VERSION
+//   2     R_LOCK        reserved for the sync layer (an Int32 futex word); 0 = unlocked
+//   3     R_KEY         guard key: random per heap, mixed into every block's guard word
+//   4     R_FL_MAP      first-level bitmap: bit f set ⇔ sl map f is not 0 (M2)
+//   5     R_TOP_CHUNK   the chunk that grows in place (the wilderness), 0 before the first block
+//   6     R_CHUNKS      first chunk of the chunk list (doubly linked through CH_NEXT / CH_PREV)
+//   7     R_HUGE        first huge block header of the huge list, 0 when none
+//   8     R_MAINT       maintain()'s cursor: the chunk it looks at next, 0 = start from the first
+//   9     R_SMALL       byte offset of the small-size state (small.ts), 0 when small sizes are off
+//   10    R_REMOTE      reserved for the sync layer: head of the remote-free list (blocks freed by
+//                       another worker, collected by the owner); per-worker small-size caches hang
+//                       off R_SMALL, one per worker, so nothing here assumes a single thread
+//   11    R_FLAGS       reserved, 0
+//   12–15 reserved, 0
+//   16    R_STATS       stats block (f64 slots, core/stats.ts), STATS_BYTES long
+//   …     R_SL_MAP      FL_COUNT second-level bitmaps: bit s of word f set ⇔ head[f·SL_COUNT + s] ≠ 0 (M1)
+//   …     R_HEADS       LIST_COUNT free-list heads (block offsets, 0 = empty)
+//
+// ── Medium block (b = block offset, 8-aligned; the caller's pointer is b + 8) ─────────────────────
+//
+//          31      27 26                                      3   2   1   0
+//         ┌──────────┬─────────────────────────────────────────┬───┬───┬───┐
+//   b+0   │ PF clear: guard = W_SIZE ^ key ^ mix(b)    PF set: size of the free left block │ W_PREV
+//         ├──────────┼─────────────────────────────────────────┼───┼───┼───┤
+//   b+4   │  slack   │ block size in bytes (header included)    │ H │ PF│ F │ W_SIZE
+//         ╞══════════╧═════════════════════════════════════════╧═══╧═══╧═══╡ ◄─ pointer
+//   b+8   │ used: payload …            │ free: next free block in its list     │ W_NEXT
+//   b+12  │                            │ free: previous free block in its list │ W_PREVFREE
+//         └───────────────────────────────────────────────────────────────────┘
+//   F  (FREE_BIT)      this block is free
+//   PF (PREV_FREE_BIT) the block physically before is free; W_PREV holds its size (its footer)
+//   H  (HUGE_BIT)      a huge block's header (below); never set on a medium block
+//   slack              used blocks: usable bytes - requested bytes (0..31), so the stats know
+//                      what was requested without a second word. 0 in free blocks.
+//
+// The left neighbour's size lives in *this* block's header (dlmalloc's prev_size), so a free block
+// needs only header + two links: MIN_BLOCK_BYTES = 16, an 8-byte payload at the least.
+//
+// Overrun protection. The first byte an overrun of a used block reaches is b+0 of its right
+// neighbour. When the left block is used (so the only one that can overrun), that word is the
+// guard: a keyed copy of W_SIZE. free(), resize() and check() compare it with W_SIZE, so a one-byte
+// (or longer) overrun into the header is ERR_HEAP_CORRUPTED, never a silently wrong size. When the
+// left block is free, b+0 is its size and check() compares it with the left block's own header
+// (the size stored twice). The guard also rejects pointers that are not block starts: a random
+// word matches it with probability 2^-32. The sentinel that ends each chunk is a used block of
+// size 0, so every real block has a right neighbour and the last one's header is guarded too.
+//
+// ── Chunk (c = run start, or the first byte after the root in run #0) ─────────────────────────────
+//
+//   c+0   CH_NEXT   next chunk, 0 at the end
+//   c+4   CH_PREV   previous chunk, 0 at the start
+//   c+8   CH_END    first byte after the chunk (end of its page pool run); the sentinel is at end - 8
+//   c+12  CH_RUN    the page pool run holding the chunk (the root's run for the first chunk)
+//   c+16  first block
+//
+// ── Huge block (p = pointer; at least HUGE_MIN bytes, or aligned beyond FRAME) ─────────────────────
+//
+//   p-32  HW_RUN        page pool run holding it (p - 32, or p - align for an aligned one)
+//   p-28  HW_REQUESTED  bytes requested
+//   p-24  HW_NEXT       next huge block (pointer), 0 at the end
+//   p-20  HW_PREV       previous huge block (pointer), 0 at the start
+//   p-16  reserved (owner worker for the sync layer), p-12 reserved
+//   p-8   guard, as for a medium block
+//   p-4   HUGE_BIT (size bits 0: the size is the run's, kept by the page pool)
+//
+// ── Invariants (check() verifies each by its id) ──────────────────────────────────────────────────
+//   B1  blocks tile each chunk from c+16 to the sentinel at CH_END - 8: sizes >= 16, multiples of 8
+//   B2  a block whose left neighbour is used has PF clear and a guard that matches W_SIZE; one whose
+//       left neighbour is free has PF set and W_PREV === the left block's size
+//   B3  no two free blocks are adjacent (coalescing is immediate)
+//   B4  a used block's slack <= its usable bytes; a free block's slack is 0
+//   M1  head[list] !== 0  ⇔  bit (list & 31) of slMap[list >>> 5] is set
+//   M2  slMap[f] !== 0    ⇔  bit f of flMap is set
+//   M3  every listed block is free, lies in a chunk, sits on list insertIndex(its size), once,
+//       with correct back links; every free block is listed
+//   C1  the chunk list is doubly linked, each chunk inside its run, CH_END frame-aligned
+//   H1  each huge block's header is guarded and its run is a live page pool run
+//   S1  the stats block agrees with the walk (live blocks, usable bytes, requested bytes)
+import { STATS_BYTES } from "../core/stats.js";
+
+export const HEAP_MAGIC = 0x70616568; // "heap"
+export const HEAP_VERSION = 1;
+
+export const R_MAGIC = 0;
+export const R_VERSION = 1;
+export const R_LOCK = 2;
+export const R_KEY = 3;
+export const R_FL_MAP = 4;
+export const R_TOP_CHUNK = 5;
+export const R_CHUNKS = 6;
+export const R_HUGE = 7;
+export const R_MAINT = 8;
+export const R_SMALL = 9;
+export const R_REMOTE = 10;
+export const R_FLAGS = 11;
+export const R_STATS = 16;
+
+// ── mapping geometry (mapping.ts draws it) ──
+export const GRANULE = 8;
+export const SL_BITS = 5;
+export const SL_COUNT = 1 << SL_BITS; // 32
+/** Below this, lists are exact (one per 8-byte size). */
+export const LINEAR_LIMIT = SL_COUNT * GRANULE; // 256
+export const FL_SHIFT = 8; // log2(LINEAR_LIMIT)
+/** Medium blocks (and the free blocks of a chunk) are below 2^27 bytes: W_SIZE's top 5 bits hold the slack. */
+export const MAX_BLOCK_LOG2 = 27;
+export const FL_COUNT = MAX_BLOCK_LOG2 - FL_SHIFT + 1; // 20: index 0 for the linear range, 1..19 for 2^8..2^26
+export const LIST_COUNT = FL_COUNT * SL_COUNT; // 640
+
+export const R_SL_MAP = R_STATS + STATS_BYTES / 4;
+export const R_HEADS = R_SL_MAP + FL_COUNT;
+export const ROOT_WORDS = (R_HEADS + LIST_COUNT + 1) & ~1; // a multiple of two words, so what follows is 8-aligned
+export const ROOT_BYTES = ROOT_WORDS * 4;
+
+// ── blocks ──
+export const W_PREV = 0;
+export const W_SIZE = 1;
+export const W_NEXT = 2;
+export const W_PREVFREE = 3;
+
+export const HEADER_BYTES = 8;
+export const MIN_BLOCK_BYTES = 16;
+export const FREE_BIT = 0b001;
+export const PREV_FREE_BIT = 0b010;
+export const HUGE_BIT = 0b100;
+export const SIZE_MASK = 0x07ff_fff8;
+export const SLACK_SHIFT = 27;
+/** Largest slack a used block can record (5 bits). Splitting keeps it at or below 23. */
+export const MAX_SLACK = 31;
+/** W_SIZE of a header that a merge swallowed: free, size 0. A second free of it is a double free. */
+export const DEAD_WORD = FREE_BIT;
+
+// ── chunks ──
+export const CH_NEXT = 0;
+export const CH_PREV = 1;
+export const CH_END = 2;
+export const CH_RUN = 3;
+export const CHUNK_HEADER_BYTES = 16;
+/** A chunk stops growing in place at this size (block sizes must stay below 2^27). */
+export const MAX_CHUNK_BYTES = 1 << 26;
+
+// ── huge blocks ──
+export const HUGE_HEADER_BYTES = 32;
+export const HW_RUN = -8; // word offsets from p >>> 2
+export const HW_REQUESTED = -7;
+export const HW_NEXT = -6;
+export const HW_PREV = -5;
+
+/**
+ * Requests of at least this many bytes go straight to page pool runs. Chosen on the traces
+ * (bench/heap-traces-quick.ts): below it, a realloc-grown block keeps growing in place at the top
+ * of the heap area (realloc-bal grows one block to 600 KiB); above it, a run's 4 KiB rounding is
+ * under 0.4 %.
+ */
+export const HUGE_MIN = 1 << 20;
+
+/** Medium blocks carry alignments up to this; larger ones are page pool runs aligned by the pool. */
+export const MEDIUM_MAX_ALIGN = 4096;
+
+/** The guard word of block `b` whose size word is `sw`: a keyed copy that no stray byte keeps valid. */
+export const guardOf = (b: number, sw: number, key: number): number => (sw ^ key ^ Math.imul(b, 0x9e3779b1)) >>> 0;
