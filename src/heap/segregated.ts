@@ -266,6 +266,7 @@ export class SegregatedHeap {
 
   /** In-place resize of the used medium block at b: shrinks always; grows into a free right neighbour or the chunk's top. */
   resize(b: number, sw: number, req: number): boolean {
+    if (req >= MAX_CHUNK_BYTES) return false; // also keeps needFor's bitwise arithmetic in range
     let u32 = this.memory.u32;
     const size = sw & SIZE_MASK;
     const pf = sw & PREV_FREE_BIT;
@@ -284,7 +285,6 @@ export class SegregatedHeap {
       }
       return true;
     }
-    if (need >= MAX_CHUNK_BYTES) return false;
     const n = b + size;
     let nsw = u32[(n >>> 2) + W_SIZE];
     let avail = size + ((nsw & FREE_BIT) !== 0 ? nsw & SIZE_MASK : 0);
