@@ -129,6 +129,11 @@ export function checkHeap(memory: Memory, pool: PagePool, root: number, extra: L
   }
   const top = u32[r + R_TOP_CHUNK];
   if (top !== 0 && !chunkSet.has(top)) corrupted("C1 the top chunk is not on the chunk list", root);
+  // W1: the wilderness (the free block that ends the top chunk) is on no list.
+  if (top !== 0) {
+    const sentinel = u32[(top >>> 2) + CH_END] - HEADER_BYTES;
+    if ((u32[(sentinel >>> 2) + W_SIZE] & PREV_FREE_BIT) !== 0) free.delete(sentinel - u32[sentinel >>> 2]);
+  }
 
   // M1–M3: bitmaps and lists, together exactly the free blocks of the walk.
   const flMap = u32[r + R_FL_MAP];
@@ -145,7 +150,7 @@ export function checkHeap(memory: Memory, pool: PagePool, root: number, extra: L
       let prev = 0;
       for (let b = head; b !== 0; b = u32[(b >>> 2) + W_NEXT]) {
         if (++listed > free.size || seen.has(b)) corrupted("M3 free lists hold more blocks than the heap (cycle?)", b);
-        if (!free.has(b)) corrupted("M3 a listed block is not a free block of a chunk", b);
+        if (!free.has(b)) corrupted("M3 a listed block is not a free block of a chunk, or is the wilderness", b);
         seen.add(b);
         if (insertIndex(u32[(b >>> 2) + W_SIZE] & SIZE_MASK) !== list) corrupted(`M3 block on list ${list} belongs elsewhere`, b);
         if (u32[(b >>> 2) + W_PREVFREE] !== prev) corrupted("M3 free list back link broken", b);

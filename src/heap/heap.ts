@@ -107,8 +107,6 @@ export class Heap implements Allocator {
     statsClear(memory.f64, heap.core.s);
     const c = root + ROOT_BYTES;
     heap.core.initChunk(u32, c, root, root + pool.usableSize(root));
-    const first = c + CHUNK_HEADER_BYTES;
-    heap.core.insert(u32, first, u32[(first >>> 2) + W_SIZE] & SIZE_MASK);
     heap.core.syncFootprint();
     writeWord(memory.u32, memory.base, H_HEAP_ROOT, root);
     return heap;

@@ -91,6 +91,8 @@
 //   M2  slMap[f] !== 0    ⇔  bit f of flMap is set
 //   M3  every listed block is free, lies in a chunk, sits on list insertIndex(its size), once,
 //       with correct back links; every free block is listed
+//   W1  the wilderness (the free block that ends the top chunk, if any) is on no list: it is
+//       used only when no listed block fits, so the block before it can grow in place
 //   C1  the chunk list is doubly linked, each chunk inside its run, CH_END frame-aligned
 //   H1  each huge block's header is guarded and its run is a live page pool run
 //   S1  the stats block agrees with the walk (live blocks, usable bytes, requested bytes)

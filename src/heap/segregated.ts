@@ -151,7 +151,10 @@ export class SegregatedHeap {
           }
           b = u32[(b >>> 2) + W_NEXT];
         }
-        if (best === 0) return 0;
+        if (best === 0) {
+          const w = this.wilderness(u32);
+          return w !== 0 && (u32[(w >>> 2) + W_SIZE] & SIZE_MASK) >= need ? w : 0; // unlisted already
+        }
       }
       bestSize = u32[(best >>> 2) + W_SIZE] & SIZE_MASK;
     }
@@ -173,7 +176,7 @@ export class SegregatedHeap {
       const tail = b + need;
       setHeader(u32, tail, rest | FREE_BIT, this.key);
       setLeftFree(u32, tail + rest, rest);
-      this.insert(u32, tail, rest);
+      this.file(u32, tail, rest);
     } else {
       setHeader(u32, b, ((size | pf | ((size - HEADER_BYTES - req) << SLACK_SHIFT)) >>> 0), this.key);
       setLeftUsed(u32, b + size, this.key);
@@ -199,13 +202,13 @@ export class SegregatedHeap {
     const nsw = u32[(n >>> 2) + W_SIZE];
     if ((nsw & FREE_BIT) !== 0) {
       const ns = nsw & SIZE_MASK;
-      this.remove(u32, n, ns);
+      this.unfile(u32, n, ns);
       killHeader(u32, n, this.key);
       total += ns;
     }
     setHeader(u32, start, total | FREE_BIT, this.key);
     setLeftFree(u32, start + total, total);
-    this.insert(u32, start, total);
+    this.file(u32, start, total);
   }
 
   /** alloc for medium sizes: a block of needFor(req) bytes, the heap grown if needed; the pointer or 0. */
@@ -299,7 +302,7 @@ export class SegregatedHeap {
       avail = size + (nsw & SIZE_MASK);
       killHeader(u32, n, this.key); // extendChunk returned it unlisted
     } else if ((nsw & FREE_BIT) !== 0) {
-      this.remove(u32, n, nsw & SIZE_MASK);
+      this.unfile(u32, n, nsw & SIZE_MASK);
       killHeader(u32, n, this.key);
     }
     this.carve(u32, b, avail, need, req, pf);
@@ -333,7 +336,7 @@ export class SegregatedHeap {
     const run = chunkRun(u32, c);
     if (newEnd - c > MAX_CHUNK_BYTES || !this.pool.resize(run, newEnd - run)) return 0;
     u32 = this.memory.u32;
-    if (start !== sentinel) this.remove(u32, start, sentinel - start);
+    if (start !== sentinel) this.unfile(u32, start, sentinel - start);
     this.formatTail(u32, start, newEnd);
     u32[(c >>> 2) + CH_END] = newEnd;
     this.syncFootprint();
@@ -371,8 +374,10 @@ export class SegregatedHeap {
     u32[cw + CH_RUN] = run;
     if (first !== 0) u32[(first >>> 2) + CH_PREV] = c;
     u32[this.r + R_CHUNKS] = c;
+    const w = this.wilderness(u32); // the old top's wilderness becomes an ordinary free block
+    if (w !== 0) this.insert(u32, w, u32[(w >>> 2) + W_SIZE] & SIZE_MASK);
     u32[this.r + R_TOP_CHUNK] = c;
-    this.formatTail(u32, c + CHUNK_HEADER_BYTES, end);
+    this.formatTail(u32, c + CHUNK_HEADER_BYTES, end); // the new wilderness, unlisted
   }
 
   /**
@@ -389,7 +394,7 @@ export class SegregatedHeap {
     const run = chunkRun(u32, c);
     const F = this.frameBytes;
     if (last === c + CHUNK_HEADER_BYTES && run === c) {
-      this.remove(u32, last, sentinel - last);
+      this.unfile(u32, last, sentinel - last);
       this.unlinkChunk(u32, c);
       this.pool.free(run);
       this.syncFootprint();
@@ -398,19 +403,19 @@ export class SegregatedHeap {
     let newEnd = roundUp(last + HEADER_BYTES, F);
     if (newEnd - HEADER_BYTES - last === HEADER_BYTES) newEnd = roundUp(last + HEADER_BYTES + MIN_BLOCK_BYTES, F); // no 8-byte free block
     if (newEnd >= end) return 0;
-    this.remove(u32, last, sentinel - last);
+    this.unfile(u32, last, sentinel - last);
     if (!this.pool.resize(run, newEnd - run)) {
-      this.insert(u32, last, sentinel - last); // cannot happen (a shrink always succeeds); stay consistent anyway
+      this.file(u32, last, sentinel - last); // cannot happen (a shrink always succeeds); stay consistent anyway
       return 0;
     }
     u32 = this.memory.u32;
+    u32[(c >>> 2) + CH_END] = newEnd;
     if (newEnd - HEADER_BYTES === last) {
       setHeader(u32, last, 0, this.key); // the last used block's neighbour is now the sentinel
     } else {
       this.formatTail(u32, last, newEnd);
-      this.insert(u32, last, newEnd - HEADER_BYTES - last);
+      this.file(u32, last, newEnd - HEADER_BYTES - last);
     }
-    u32[(c >>> 2) + CH_END] = newEnd;
     this.syncFootprint();
     return end - newEnd;
   }
@@ -421,7 +426,40 @@ export class SegregatedHeap {
     if (next !== 0) u32[(next >>> 2) + CH_PREV] = prev;
     if (prev !== 0) u32[(prev >>> 2) + CH_NEXT] = next;
     else u32[this.r + R_CHUNKS] = next;
-    if (u32[this.r + R_TOP_CHUNK] === c) u32[this.r + R_TOP_CHUNK] = u32[this.r + R_CHUNKS];
+    if (u32[this.r + R_TOP_CHUNK] === c) {
+      u32[this.r + R_TOP_CHUNK] = u32[this.r + R_CHUNKS];
+      const w = this.wilderness(u32); // the new top's free tail leaves its list
+      if (w !== 0) this.remove(u32, w, u32[(w >>> 2) + W_SIZE] & SIZE_MASK);
+    }
+  }
+
+  // ── the wilderness: the free block at the end of the top chunk, on no list ───────────────────
+  //
+  // dlmalloc's "top": used only when no listed block fits, so that the block before it can grow
+  // in place (realloc-bal grows one block while small ones are allocated: with the wilderness on a
+  // list, good fit puts each small block right after the growing one and forces it to move).
+
+  /** The top chunk's sentinel, or 0 when there is no chunk. */
+  private topSentinel(u32: Uint32Array): number {
+    const top = u32[this.r + R_TOP_CHUNK];
+    return top === 0 ? 0 : u32[(top >>> 2) + CH_END] - HEADER_BYTES;
+  }
+
+  /** The wilderness block, or 0 when the top chunk ends in a used block. */
+  wilderness(u32: Uint32Array): number {
+    const s = this.topSentinel(u32);
+    if (s === 0 || (u32[(s >>> 2) + W_SIZE] & PREV_FREE_BIT) === 0) return 0;
+    return s - u32[(s >>> 2) + W_PREV];
+  }
+
+  /** Lists a free block, unless it is the wilderness. */
+  private file(u32: Uint32Array, b: number, size: number): void {
+    if (b + size !== this.topSentinel(u32)) this.insert(u32, b, size);
+  }
+
+  /** Unlists a free block, unless it is the wilderness. */
+  private unfile(u32: Uint32Array, b: number, size: number): void {
+    if (b + size !== this.topSentinel(u32)) this.remove(u32, b, size);
   }
 
   /** Chunks in list order (for trim, maintain and check). Capped: never more than the memory could hold. */
