@@ -329,7 +329,7 @@ export class Heap implements Allocator {
   private liveWord(ptr: Ptr): number {
     if (typeof ptr !== "number" || ptr >>> 0 !== ptr) invalidPointer(ptr, "not a pointer");
     if ((ptr & 7) !== 0) invalidPointer(ptr, "not on the 8-byte grid, so not a block start");
-    if (ptr < this.lo || ptr > this.memory.byteLength - HEADER_BYTES) invalidPointer(ptr, "outside this heap");
+    if (ptr < this.lo || ptr > this.memory.byteLength) invalidPointer(ptr, "outside this heap");
     const u32 = this.memory.u32;
     const b = ptr - HEADER_BYTES;
     const w = b >>> 2;

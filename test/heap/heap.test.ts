@@ -19,7 +19,7 @@ conformance({
   drawSize: 3000,
   maxAlign: 2 * MiB,
   model: { maxSize: 3 * MiB, edges: EDGES, maxAlign: 64 * KiB },
-  runs: 60,
+  runs: 40,
 });
 
 // Above 2 GiB: every pointer has bit 31 set, so an offset computed with a signed bitwise operator
@@ -30,7 +30,7 @@ conformance({
   drawSize: 5000,
   maxAlign: 2 * MiB,
   model: { maxSize: 3 * MiB, edges: EDGES, maxAlign: 64 * KiB },
-  runs: 25,
+  runs: 15,
 });
 
 /** Random C-surface sequences with the heap's own realloc and calloc, checked after every step. */
@@ -130,7 +130,7 @@ describe("Heap: C surface against a model", () => {
   test("malloc / calloc / realloc / free / alignedAlloc over tiny, medium and huge sizes", () => {
     fc.assert(
       fc.property(fc.array(stepArb(3 * MiB), { minLength: 50, maxLength: 200 }), (steps) => runSteps(make(), steps)),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
