@@ -76,6 +76,15 @@ export interface PoolGeometry {
   readonly base: number;
 }
 
+/** One run of the page area, as `runs()` reports it. */
+export interface PageRun {
+  ptr: Ptr;
+  bytes: number;
+  used: boolean;
+  /** Page class index: of the free page, or the alignment class of the used run. */
+  cls: number;
+}
+
 export class PagePool implements Allocator {
   readonly kind = "pages" as const;
   readonly memory: Memory;
@@ -275,6 +284,29 @@ export class PagePool implements Allocator {
 
   check(): void {
     checkPagePool(this.memory, this.g);
+  }
+
+  /**
+   * The runs tiling the page area, in address order: for each, its address, its length in bytes,
+   * whether it is in use, and its class. For heap maps and reports; O(runs), allocates.
+   */
+  runs(): PageRun[] {
+    const u32 = this.memory.u32;
+    const top = u32[this.r + R_TOP];
+    const out: PageRun[] = [];
+    for (let at = this.g.start; at < top; ) {
+      const e = u32[this.table + 2 * ((at - this.g.start) >>> this.frameShift)];
+      const frames = entryFrames(e);
+      if (frames === 0 || at + frames * this.g.frameBytes > top) corrupted("T1 run length out of range", at);
+      out.push({ ptr: at, bytes: frames * this.g.frameBytes, used: entryState(e) === ST_USED, cls: entryClass(e) });
+      at += frames * this.g.frameBytes;
+    }
+    return out;
+  }
+
+  /** First byte of the page area. */
+  get start(): number {
+    return this.g.start;
   }
 
   /**

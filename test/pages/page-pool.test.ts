@@ -228,3 +228,22 @@ function segmentHead(pool: PagePool, c: number): number {
 function statsIndex(pool: PagePool): number {
   return pool.memory.u32[(pool.memory.pagesRoot >>> 2) + 9] >>> 3;
 }
+
+describe("PagePool.runs", () => {
+  test("tiles the page area in address order with the state of each run", () => {
+    const pool = small();
+    const a = allocOrThrow(pool, 4096);
+    const b = allocOrThrow(pool, 3 * 4096);
+    pool.free(a);
+    const runs = pool.runs();
+    let at = pool.start;
+    for (const r of runs) {
+      assert.equal(r.ptr, at);
+      at += r.bytes;
+    }
+    assert.equal(at, pool.top);
+    assert.equal(runs.find((r) => r.ptr === a)?.used, false);
+    assert.equal(runs.find((r) => r.ptr === b)?.used, true);
+    assert.equal(runs.find((r) => r.ptr === b)?.bytes, 3 * 4096);
+  });
+});
