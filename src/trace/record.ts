@@ -201,13 +201,17 @@ class TraceRecorder implements Recorder {
     if (this.sizesOnly) {
       id = this.nextId++;
     } else {
-      id = this.top > 0 ? this.freeIds[--this.top] : this.nextId++;
+      const fresh = this.top === 0;
+      id = fresh ? this.nextId++ : this.freeIds[--this.top];
       const stale = this.ids.replace(p, id);
       if (stale >= 0) {
-        // The block at p was released without a free call (see the file comment): free it first.
-        if (this.top === this.freeIds.length) this.freeIds = growU32(this.freeIds, this.top + 1);
-        this.freeIds[this.top++] = stale;
+        // The block at p was released without a free call (see the file comment): write its
+        // free, then let the new block take the stale id, as if the free had come through here.
         this.line(OP_FREE, stale, 0, 0);
+        if (fresh) this.nextId--;
+        else this.freeIds[this.top++] = id;
+        this.ids.set(p, stale);
+        id = stale;
       }
     }
     if (id > TRACE_MAX_ID) return this.stop(`more than ${TRACE_MAX_ID + 1} ids: recording stopped`);
