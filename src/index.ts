@@ -9,3 +9,11 @@ export type { MemoryOpts, WasmOpts, WasmMemory, ViewMode, GrowListener } from ".
 export { HEADER_BYTES, LAYOUT_VERSION, MAX_MEMORY, GROW_GRANULE } from "./memory/layout.js";
 export { PagePool } from "./pages/page-pool.js";
 export type { PagePoolOpts, PageRun } from "./pages/page-pool.js";
+export * from "./trace/format.js";
+export * from "./trace/parse.js";
+export * from "./trace/record.js";
+export * from "./trace/replay.js";
+export * from "./trace/analyze.js";
+export * from "./trace/synthetic.js";
+export { heapMap, heapMapSvg } from "./trace/heap-map.js";
+export type { HeapMap } from "./trace/heap-map.js";
