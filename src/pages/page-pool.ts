@@ -363,22 +363,33 @@ export class PagePool implements Allocator {
     return page;
   }
 
-  /** One free page of class `b`: popped, split from a larger free page, cut from the top, or — after coalescing — any of those. */
+  /**
+   * One free page of class `b`: popped, or split from a larger free page; else, when enough has
+   * been freed since the last coalesce to make up such a page, coalesce and try again; else cut
+   * from the top; else, out of room, coalesce whatever was freed and try a last time.
+   */
   private takePage(b: number): Ptr {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const u32 = this.memory.u32;
-      for (let d = b; d < this.g.classFrames.length; d++) {
-        const page = this.pop(u32, d);
-        if (page === NULL) continue;
-        if (d > b) this.release(page + this.classes[b], page + this.classes[d]);
-        return page;
-      }
-      if (attempt === 0) {
-        const page = this.bump(this.g.classFrames[b], b);
-        if (page !== NULL) return page;
-        if (u32[this.r + R_FREED] === 0) return NULL; // nothing freed since the last coalesce: it cannot help
-        this.recut(false);
-      }
+    let page = this.popOrSplit(b);
+    if (page !== NULL) return page;
+    if (this.memory.u32[this.r + R_FREED] >= this.g.classFrames[b]) {
+      this.recut(false);
+      page = this.popOrSplit(b);
+      if (page !== NULL) return page;
+    }
+    page = this.bump(this.g.classFrames[b], b);
+    if (page !== NULL || this.memory.u32[this.r + R_FREED] === 0) return page;
+    this.recut(false);
+    return this.popOrSplit(b);
+  }
+
+  /** A free page of class `b`, or of the smallest larger class that has one, split. */
+  private popOrSplit(b: number): Ptr {
+    const u32 = this.memory.u32;
+    for (let d = b; d < this.g.classFrames.length; d++) {
+      const page = this.pop(u32, d);
+      if (page === NULL) continue;
+      if (d > b) this.release(page + this.classes[b], page + this.classes[d]);
+      return page;
     }
     return NULL;
   }
