@@ -247,3 +247,13 @@ describe("PagePool.runs", () => {
     assert.equal(runs.find((r) => r.ptr === b)?.bytes, 3 * 4096);
   });
 });
+
+test("counters stay exact past 2^32 operations", () => {
+  const pool = small();
+  const s = pool.memory.u32[(pool.memory.pagesRoot >>> 2) + 9] >>> 3;
+  pool.memory.f64[s + 8] = 2 ** 32 - 1; // allocs (after four gauges of two slots each)
+  const p = allocOrThrow(pool, 4096);
+  assert.equal(pool.stats().allocs, 2 ** 32);
+  pool.free(p);
+  pool.check();
+});
