@@ -17,3 +17,5 @@ export * from "./trace/analyze.js";
 export * from "./trace/synthetic.js";
 export { heapMap, heapMapSvg } from "./trace/heap-map.js";
 export type { HeapMap } from "./trace/heap-map.js";
+export { checked, CheckedAllocator, ALLOC_POISON, FREE_POISON, CANARY } from "./debug/checked.js";
+export type { CheckedOpts, Leak } from "./debug/checked.js";

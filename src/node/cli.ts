@@ -42,8 +42,9 @@ options:
   --json            print the results as JSON`,
   replay: `usage: heapkit replay <trace> --allocator NAME [--check [N]] [--json]
 
-  --allocator NAME  ${CANDIDATES.map((c) => c.name).join(", ")} (default: heap)
-  --check N         verify every block's contents and validate the allocator every N operations (default 1000 when given)`,
+  --allocator NAME  ${CANDIDATES.map((c) => c.name).join(", ")} (default: heap); NAME:checked for checked mode
+  --check N         run in checked mode (red zones, poisoning, quarantine), verify every block's
+                    contents, and validate the allocator every N operations (default 1000)`,
   map: `usage: heapkit map <trace> --at <op|percent%> [--allocator NAME] [--svg FILE] [--json]
 
 Replays the trace up to the given operation (or share of it, such as 50%) and draws the memory
@@ -106,7 +107,7 @@ async function cmdReplay(args: string[]): Promise<number> {
   if (!Number.isInteger(checkEvery) || checkEvery < 0) throw new UsageError(`--check takes a whole number, not "${values.check}"`);
   const trace = await readWhole(input);
   const analysis = analyzeTrace(trace);
-  const made = candidate(name)!.make(analysis);
+  const made = candidate(checkEvery > 0 && !name.endsWith(":checked") ? `${name}:checked` : name)!.make(analysis);
   const t0 = performance.now();
   const r = replay(trace, made.allocator, { checkEvery, verify: checkEvery > 0 });
   const seconds = (performance.now() - t0) / 1000;

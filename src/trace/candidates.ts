@@ -6,6 +6,7 @@ import type { Allocator } from "../core/allocator.js";
 import { Memory } from "../memory/memory.js";
 import { PagePool } from "../pages/page-pool.js";
 import type { TraceAnalysis } from "./analyze.js";
+import { checked } from "../debug/checked.js";
 
 export interface Made {
   allocator: Allocator;
@@ -44,6 +45,19 @@ const pages: Candidate = {
 
 export const CANDIDATES: readonly Candidate[] = [pages];
 
+/** The candidate called `name`; `NAME:checked` is NAME wrapped in checked mode (red zones, poison, quarantine). */
 export function candidate(name: string): Candidate | undefined {
-  return CANDIDATES.find((c) => c.name === name);
+  const plain = name.endsWith(":checked") ? name.slice(0, -":checked".length) : name;
+  const c = CANDIDATES.find((x) => x.name === plain);
+  if (!c || plain === name) return c;
+  return {
+    ...c,
+    name,
+    description: `${c.name} in checked mode`,
+    byDefault: false,
+    make: (a) => {
+      const m = c.make(a);
+      return { allocator: checked(m.allocator, { sites: false }), pool: m.pool };
+    },
+  };
 }
