@@ -5,7 +5,7 @@ export * from "./core/allocator.js";
 export * from "./core/derived.js";
 export * from "./core/stats.js";
 export { Memory } from "./memory/memory.js";
-export type { MemoryOpts, WasmOpts, WasmMemory, ViewMode, GrowListener } from "./memory/memory.js";
+export type { MemoryOpts, WasmOpts, WasmMemory, ViewMode, GrowListener, Backing } from "./memory/memory.js";
 export { HEADER_BYTES, LAYOUT_VERSION, MAX_MEMORY, GROW_GRANULE } from "./memory/layout.js";
 export { PagePool } from "./pages/page-pool.js";
 export type { PagePoolOpts, PageRun } from "./pages/page-pool.js";
