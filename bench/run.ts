@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describeMachine } from "./machine.js";
+import { describeMachine, type Machine } from "./machine.js";
 import { renderSection, renderTable, replaceSection } from "./markdown.js";
 import { parseOptions, UsageError, USAGE, type RunOptions } from "./options.js";
 import { parsePairLine, summarize, type PairLine, type PairRuns, type SuiteResults } from "./results.js";
@@ -108,7 +108,7 @@ function commandLine(argv: readonly string[]): string {
   return (viaNpm ? "npm run bench" + (args ? " -- " + args : "") : "node build/bench/run.js " + args).trim();
 }
 
-function runSuite(name: string, suite: Suite, pairs: readonly Pair[], o: RunOptions, command: string): SuiteResults | undefined {
+function runSuite(name: string, suite: Suite, pairs: readonly Pair[], o: RunOptions, command: string, machine: Machine): SuiteResults | undefined {
   if (pairs.length === 0) {
     log(`[${name}] no pairs to run${name === "traces" ? ` (no traces under ${o.tracesDir}?)` : ""}: skipped`);
     return undefined;
@@ -132,7 +132,7 @@ function runSuite(name: string, suite: Suite, pairs: readonly Pair[], o: RunOpti
     title: suite.title,
     command,
     date: new Date().toISOString().slice(0, 10),
-    machine: describeMachine(),
+    machine,
     reps: o.reps,
     scale: o.scale,
     peers,
@@ -172,7 +172,7 @@ function main(): number {
   }
   const command = commandLine(argv);
   const m = describeMachine();
-  log(`heapkit bench: ${m.cpu}, ${m.cores} cores, ${m.os}, Node ${m.node}; ${o.reps} reps, scale ${o.scale}`);
+  log(`heapkit bench: ${m.cpu}, ${m.cores} cores, ${m.os}, Node ${m.node}, page touch ${m.pageTouchUs} µs; ${o.reps} reps, scale ${o.scale}`);
   const names = o.suites ?? Object.keys(SUITES);
   // Every filter name must select something, checked before anything runs.
   let plan: Pair[][];
@@ -188,7 +188,7 @@ function main(): number {
   }
   names.forEach((name, i) => {
     const suite = SUITES[name];
-    const r = runSuite(name, suite, plan[i], o, command);
+    const r = runSuite(name, suite, plan[i], o, command, m);
     if (r === undefined) return;
     process.stdout.write(`\n## ${r.title}\n\n${renderTable(r, suite.columns)}\n`);
     if (o.write) write(r, suite);
