@@ -37,6 +37,7 @@ export function fmtNs(x: number): string {
 
 export function fmtBytes(x: number | null | undefined): string {
   if (x == null || !Number.isFinite(x)) return "–";
+  if (x >= 1024 ** 3) return `${(x / 1024 ** 3).toFixed(1)} GiB`;
   if (x >= 1024 * 1024) return `${(x / (1024 * 1024)).toFixed(1)} MiB`;
   if (x >= 1024) return `${(x / 1024).toFixed(1)} KiB`;
   return `${Math.round(x)} B`;

@@ -56,6 +56,8 @@ export interface PairSummary {
   readonly note?: string;
   /** This pair's median ns/op divided by each peer's on the same workload; null where either is missing. */
   readonly ratios: Readonly<Record<string, number | null>>;
+  /** Every repetition's line, in the order they ran. */
+  readonly repetitions: readonly PairLine[];
 }
 
 export interface SuiteResults {
@@ -97,7 +99,7 @@ export function summarize(runs: readonly PairRuns[], peers: readonly string[]): 
 function summarizeOne(r: PairRuns): PairSummary {
   const ok = r.lines.filter((l): l is Extract<PairLine, { ok: true }> => l.ok);
   const bad = r.lines.find((l): l is Extract<PairLine, { ok: false }> => !l.ok);
-  const common = { workload: r.workload, subject: r.subject, unit: r.unit, ratios: {} };
+  const common = { workload: r.workload, subject: r.subject, unit: r.unit, ratios: {}, repetitions: r.lines };
   // A pair fails as a whole if any repetition failed: its other figures would be a biased sample.
   if (bad !== undefined || ok.length === 0) {
     return {

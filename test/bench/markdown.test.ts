@@ -40,6 +40,7 @@ describe("bench markdown", () => {
     assert.equal(fmtBytes(512), "512 B");
     assert.equal(fmtBytes(1536), "1.5 KiB");
     assert.equal(fmtBytes(3 * 1024 * 1024), "3.0 MiB");
+    assert.equal(fmtBytes(24 * 1024 ** 3), "24.0 GiB");
     assert.equal(fmtBytes(null), "–");
   });
 
@@ -67,6 +68,7 @@ describe("bench markdown", () => {
           gcMs: null,
           extra: {},
           ratios: { a: null },
+          repetitions: [{ ok: false, error: "alloc(24) returned 0 at step 3" }],
         },
       ],
     };
