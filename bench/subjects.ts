@@ -23,10 +23,21 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     native: nativeReplay("replay-mimalloc", "needs g++ and libmimalloc-dev: bench/setup.sh installs it as root"),
   },
 
+  // heapkit's own allocators.
+  "heapkit-pages": {
+    description: "heapkit PagePool (default classes 4 KiB / 64 KiB / 2 MiB) over a default Memory",
+    make: async (o) => {
+      const { Memory, PagePool } = await import("../src/index.js");
+      const { allocatorSubject } = await import("./adapters/allocator.js");
+      return allocatorSubject(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })));
+    },
+  },
+
   // View kinds (views suite).
   "view-ab": { description: "Uint32Array over a plain ArrayBuffer", make: async () => (await import("./peers/views.js")).viewArrayBuffer() },
   "view-rab-fixed": { description: "fixed-length Uint32Array over a resizable ArrayBuffer", make: async () => (await import("./peers/views.js")).viewResizableFixed() },
   "view-rab-tracking": { description: "length-tracking Uint32Array over a resizable ArrayBuffer", make: async () => (await import("./peers/views.js")).viewResizableTracking() },
   "view-gsab-tracking": { description: "length-tracking Uint32Array over a growable SharedArrayBuffer", make: async () => (await import("./peers/views.js")).viewGrowableSharedTracking() },
+  "view-gsab-fixed": { description: "fixed-length Uint32Array over a growable SharedArrayBuffer", make: async () => (await import("./peers/views.js")).viewGrowableSharedFixed() },
   "view-wasm": { description: "Uint32Array over a WebAssembly.Memory's buffer", make: async () => (await import("./peers/views.js")).viewWasmMemory() },
 };

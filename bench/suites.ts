@@ -47,7 +47,7 @@ export const SUITES: Readonly<Record<string, Suite>> = {
       "Rounds of: allocate 16 MiB worth of pages of one class (4 KiB, 64 KiB, 2 MiB), write one 8-byte word into " +
       "each, free them all; 8 GiB allocated per class in a full run. Time per page (its alloc, write and free). " +
       "The peers get a fresh GC-managed buffer per page: watch GC time and peak RSS.",
-    subjects: ["array-buffer", "u8array"],
+    subjects: ["heapkit-pages", "array-buffer", "u8array"],
     peers: ["array-buffer", "u8array"],
     workloads: () => Object.keys(PAGE_WORKLOADS),
     columns: [],
@@ -78,7 +78,7 @@ export const SUITES: Readonly<Record<string, Suite>> = {
       "The u32 loads and stores of an allocator fast path, through a view re-read from a handle at every " +
       "operation. views-bump: bump allocation of 16 B blocks with one store into each. views-freelist: pop and " +
       "push on a free list threaded through 4096 blocks. Same bytes, same loop; only the kind of view differs.",
-    subjects: ["view-ab", "view-rab-fixed", "view-rab-tracking", "view-gsab-tracking", "view-wasm"],
+    subjects: ["view-ab", "view-rab-fixed", "view-rab-tracking", "view-gsab-fixed", "view-gsab-tracking", "view-wasm"],
     peers: ["view-ab", "view-rab-fixed", "view-rab-tracking"],
     workloads: () => Object.keys(VIEW_WORKLOADS),
     columns: [],

@@ -25,6 +25,10 @@ export const viewResizableTracking = (): Subject =>
 export const viewGrowableSharedTracking = (): Subject =>
   subject(new Uint32Array(new SharedArrayBuffer(VIEW_BYTES, { maxByteLength: MAX_BYTES })));
 
+/** Fixed-length view over a growable SharedArrayBuffer: what heapkit's shared memories use (replaced after each grow). */
+export const viewGrowableSharedFixed = (): Subject =>
+  subject(new Uint32Array(new SharedArrayBuffer(VIEW_BYTES, { maxByteLength: MAX_BYTES }), 0, VIEW_BYTES / 4));
+
 /** Fixed-length view over a WebAssembly.Memory's buffer (detached and replaced on grow). */
 export const viewWasmMemory = (): Subject =>
   subject(
