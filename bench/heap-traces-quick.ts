@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Heap } from "../src/index.js";
-import { OP_ALIGNED, OP_ALLOC, OP_FREE, OP_REALLOC, readTrace, traceFiles, type Trace } from "../test/support/traces.js";
+import { OP_ALIGNED, OP_ALLOC, OP_FREE, OP_REALLOC, readTrace, traceFiles, type Trace } from "../test/support/trace-reader.js";
 
 interface Result {
   trace: string;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Heap, NULL } from "../../src/index.js";
 import { fill, firstDamaged } from "../support/fill.js";
-import { OP_ALIGNED, OP_ALLOC, OP_FREE, OP_REALLOC, readTrace, traceFiles } from "../support/traces.js";
+import { OP_ALIGNED, OP_ALLOC, OP_FREE, OP_REALLOC, readTrace, traceFiles } from "../support/trace-reader.js";
 
 const files = traceFiles();
 
