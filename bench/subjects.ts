@@ -33,6 +33,16 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     },
   },
 
+  "heapkit-heap": {
+    description: "heapkit Heap (TLSF + page runs, malloc/free/realloc in place) over a default Memory",
+    make: async (o) => {
+      const { Heap } = await import("../src/index.js");
+      const { allocatorSubject } = await import("./adapters/allocator.js");
+      const heap = Heap.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) });
+      return { ...allocatorSubject(heap), realloc: (ptr: number, size: number) => heap.realloc(ptr, size) };
+    },
+  },
+
   // View kinds (views suite).
   "view-ab": { description: "Uint32Array over a plain ArrayBuffer", make: async () => (await import("./peers/views.js")).viewArrayBuffer() },
   "view-rab-fixed": { description: "fixed-length Uint32Array over a resizable ArrayBuffer", make: async () => (await import("./peers/views.js")).viewResizableFixed() },
