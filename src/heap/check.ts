@@ -64,6 +64,7 @@ function runBytes(pool: PagePool, run: number, at: number): number {
 }
 
 export function checkHeap(memory: Memory, pool: PagePool, root: number, extra: LiveTotals = { blocks: 0, bytes: 0, requested: 0 }): void {
+  // `extra`: the small sizes' totals, from SmallSizes.check() (SL1–SL3), which ran first.
   const u32 = memory.u32;
   const r = root >>> 2;
   const len = memory.byteLength;

@@ -30,6 +30,9 @@ import {
   R_KEY,
   R_MAGIC,
   R_MAINT,
+  R_SM,
+  R_SMALL,
+  SMALL_MAX,
   R_VERSION,
   ROOT_BYTES,
   ROOT_WORDS,
@@ -40,8 +43,20 @@ import {
   guardOf,
 } from "./layout.js";
 import { SegregatedHeap } from "./segregated.js";
+import { SmallSizes } from "./small.js";
 
 export interface HeapOpts extends MemoryOpts, PagePoolOpts {
+  /**
+   * Serve requests up to SMALL_MAX (128) bytes from size-class slab pages (no per-block header).
+   * @defaultValue true
+   */
+  small?: boolean;
+  /**
+   * Let the small size classes adapt to the request histogram (add an exact class for a common
+   * size that its class wastes more than 1/8 of).
+   * @defaultValue true
+   */
+  adaptiveClasses?: boolean;
   /**
    * Put the heap in this memory instead of creating one (its page pool is used if it has one,
    * created otherwise). The memory options are then ignored.
@@ -49,7 +64,7 @@ export interface HeapOpts extends MemoryOpts, PagePoolOpts {
   memory?: Memory;
 }
 
-export type HeapWasmOpts = WasmOpts & PagePoolOpts;
+export type HeapWasmOpts = WasmOpts & PagePoolOpts & Pick<HeapOpts, "small" | "adaptiveClasses">;
 
 /** Requests below this take the fast path when their exact free list is not empty. */
 const FAST_LIMIT = LINEAR_LIMIT - HEADER_BYTES; // 248
@@ -70,6 +85,7 @@ export class Heap implements Allocator {
   readonly root: number;
   private readonly core: SegregatedHeap;
   private readonly huge: HugeSpace;
+  private readonly small: SmallSizes | null;
   private readonly heads: number;
   private readonly key: number;
   private readonly lo: number;
@@ -81,6 +97,7 @@ export class Heap implements Allocator {
     this.root = root;
     this.core = new SegregatedHeap(memory, pool, root);
     this.huge = new HugeSpace(this.core);
+    this.small = memory.u32[(root >>> 2) + R_SMALL] !== 0 ? new SmallSizes(this.core) : null;
     this.heads = (root >>> 2) + R_HEADS;
     this.key = this.core.key;
     this.lo = memory.dataStart + HUGE_HEADER_BYTES;
@@ -103,8 +120,10 @@ export class Heap implements Allocator {
     u32[r + R_MAGIC] = HEAP_MAGIC;
     u32[r + R_VERSION] = HEAP_VERSION;
     u32[r + R_KEY] = ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
+    if ((opts.small ?? true) && SmallSizes.fits(pool)) u32[r + R_SMALL] = (r + R_SM) * 4;
     const heap = new Heap(memory, pool, root);
     statsClear(memory.f64, heap.core.s);
+    if (heap.small !== null) heap.small.format(opts.adaptiveClasses ?? true);
     const c = root + ROOT_BYTES;
     heap.core.initChunk(u32, c, root, root + pool.usableSize(root));
     heap.core.syncFootprint();
@@ -117,7 +136,8 @@ export class Heap implements Allocator {
    * stack). The module can call this heap's malloc and free through its imports.
    */
   static fromWasm(memory: WasmMemory, opts: HeapWasmOpts = {}): Heap {
-    return Heap.create({ ...(opts.classes ? { classes: opts.classes } : {}), memory: Memory.fromWasm(memory, opts) });
+    const { classes, small, adaptiveClasses } = opts;
+    return Heap.create({ classes, small, adaptiveClasses, memory: Memory.fromWasm(memory, opts) });
   }
 
   /** A second handle on the heap in `memory` (another worker, a re-opened image). */
@@ -167,6 +187,11 @@ export class Heap implements Allocator {
     // free list is not empty: pop its head, no split, write the header and the neighbour's guard.
     // The guard is the validation: NaN, fractions, negatives, non-numbers and large sizes fail it.
     if (typeof size === "number" && size >>> 0 === size && size < FAST_LIMIT) {
+      if (size <= SMALL_MAX && this.small !== null) {
+        const p = this.small.alloc(size);
+        if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
+        return p;
+      }
       const need = size <= 8 ? MIN_BLOCK_BYTES : (size + 15) & ~7;
       const u32 = this.memory.u32;
       const b = u32[this.heads + (need >>> 3)];
@@ -227,9 +252,17 @@ export class Heap implements Allocator {
 
   /** Returns a block. `free(0)` does nothing. A bad pointer, a double free or a damaged header throws. */
   free(ptr: Ptr): void {
-    // Fast path: a used medium block with an intact guard (its left neighbour used).
+    // Fast path: a slot of a slab page (its page carries the keyed tag), or a used medium block
+    // with an intact guard (its left neighbour used).
     if (typeof ptr === "number" && (ptr & 7) === 0 && ptr >= this.lo) {
       const u32 = this.memory.u32;
+      if (this.small !== null) {
+        const page = this.small.pageOf(ptr);
+        if (page !== 0) {
+          this.small.free(ptr, page);
+          return;
+        }
+      }
       const b = ptr - HEADER_BYTES;
       const sw = u32[(b >>> 2) + W_SIZE];
       if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && (sw & SIZE_MASK) >= MIN_BLOCK_BYTES && u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key)) {
@@ -243,6 +276,8 @@ export class Heap implements Allocator {
   private freeSlow(ptr: Ptr): void {
     if (ptr === NULL) return;
     this.memory.refresh();
+    const page = this.smallPage(ptr);
+    if (page !== 0) return this.small!.free(ptr, page);
     const sw = this.liveWord(ptr);
     if ((sw & HUGE_BIT) !== 0) this.huge.free(ptr);
     else this.core.free(this.memory.u32, ptr - HEADER_BYTES, sw);
@@ -252,6 +287,8 @@ export class Heap implements Allocator {
   resize(ptr: Ptr, size: number): boolean {
     if (!isSize(size)) invalidSize(size);
     this.memory.refresh();
+    const page = this.smallPage(ptr);
+    if (page !== 0) return size <= this.small!.usableSize(ptr, page); // a slot holds up to its class size
     const sw = this.liveWord(ptr);
     if ((sw & HUGE_BIT) !== 0) return this.huge.resize(ptr, size);
     return this.core.resize(ptr - HEADER_BYTES, sw, size);
@@ -259,6 +296,8 @@ export class Heap implements Allocator {
 
   /** Bytes the caller may use at `ptr` (at least what was asked for). */
   usableSize(ptr: Ptr): number {
+    const page = this.smallPage(ptr);
+    if (page !== 0) return this.small!.usableSize(ptr, page);
     const sw = this.liveWord(ptr);
     return (sw & HUGE_BIT) !== 0 ? this.huge.usableSize(ptr) : (sw & SIZE_MASK) - HEADER_BYTES;
   }
@@ -275,11 +314,11 @@ export class Heap implements Allocator {
 
   stats(): AllocatorStats {
     this.core.syncFootprint();
-    return statsRead(this.memory.f64, this.core.s);
+    return statsRead(this.memory.f64, this.core.s, this.small !== null ? this.small.classes() : []);
   }
 
   check(): void {
-    checkHeap(this.memory, this.pool, this.root);
+    checkHeap(this.memory, this.pool, this.root, this.small !== null ? this.small.check() : undefined);
   }
 
   /**
@@ -290,6 +329,7 @@ export class Heap implements Allocator {
   trim(): number {
     this.memory.refresh();
     const before = this.pool.stats().footprintBytes.current;
+    if (this.small !== null) this.small.trim();
     for (const c of this.core.chunks()) this.core.trimChunk(c);
     this.pool.trim();
     this.core.syncFootprint();
@@ -314,6 +354,7 @@ export class Heap implements Allocator {
       }
     }
     this.memory.u32[r + R_MAINT] = 0;
+    if (this.small !== null) this.small.trim();
     this.pool.trim();
     this.core.syncFootprint();
     return true;
@@ -374,10 +415,25 @@ export class Heap implements Allocator {
     invalidPointer(ptr, "not the start of a live block of this heap");
   }
 
+  /** The slab page of `ptr` when it is a small block, else 0 (after the cheap pointer checks). */
+  private smallPage(ptr: Ptr): number {
+    if (this.small === null || typeof ptr !== "number" || ptr >>> 0 !== ptr || (ptr & 7) !== 0 || ptr < this.lo || ptr >= this.memory.byteLength) return 0;
+    return this.small.pageOf(ptr);
+  }
+
+  /**
+   * The size classes of the small sizes, the request histogram they adapt to, and how many classes
+   * adaptation added (for reports; empty when small sizes are off).
+   */
+  sizeClasses(): { classes: { size: number; liveBlocks: number; freeBlocks: number }[]; histogram: [number, number][]; adapted: number } {
+    if (this.small === null) return { classes: [], histogram: [], adapted: 0 };
+    return { classes: this.small.classes(), histogram: this.small.histogram(), adapted: this.small.adapted };
+  }
+
   private allocSlow(size: number): Ptr {
     if (!isSize(size)) invalidSize(size);
     this.memory.refresh();
-    const p = size < HUGE_MIN ? this.core.alloc(size) : this.huge.alloc(size, 8);
+    const p = size <= SMALL_MAX && this.small !== null ? this.small.alloc(size) : size < HUGE_MIN ? this.core.alloc(size) : this.huge.alloc(size, 8);
     if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
     return p;
   }

@@ -129,7 +129,33 @@ export const LIST_COUNT = FL_COUNT * SL_COUNT; // 640
 
 export const R_SL_MAP = R_STATS + STATS_BYTES / 4;
 export const R_HEADS = R_SL_MAP + FL_COUNT;
-export const ROOT_WORDS = (R_HEADS + LIST_COUNT + 1) & ~1; // a multiple of two words, so what follows is 8-aligned
+
+// ── small sizes (small.ts draws the slab page) ──
+/** Requests up to this many bytes go to size-class slab pages when small sizes are on. */
+export const SMALL_MAX = 128;
+export const SMALL_BUCKETS = SMALL_MAX / 8 + 1; // one per 8-byte size, 0..SMALL_MAX
+export const MAX_CLASSES = 24;
+export const CLASS_WORDS = 8;
+export const CL_SIZE = 0; // object size in bytes
+export const CL_HEAD = 1; // first page of the class (pages with free slots first)
+export const CL_TAIL = 2; // last page
+export const CL_FIRST = 3; // offset of the first object in a page (header + used bitmap)
+export const CL_COUNT = 4; // objects per page
+export const CL_PAGES = 5; // pages of the class
+export const CL_LIVE = 6; // live objects of the class
+export const R_SM = R_HEADS + LIST_COUNT; // the small-size state, inside the root:
+export const SM_CLASSES = 0; // number of classes
+export const SM_FLAGS = 1; // SMALL_ON | ADAPTIVE_ON
+export const SM_REQUESTS = 2; // small requests seen (the histogram's total)
+export const SM_ADAPTED = 3; // classes added by adaptation
+export const SM_CLASS0 = 4; // MAX_CLASSES records of CLASS_WORDS
+export const SM_HIST = SM_CLASS0 + MAX_CLASSES * CLASS_WORDS; // SMALL_BUCKETS request counters
+export const SM_TABLE = SM_HIST + SMALL_BUCKETS; // SMALL_BUCKETS class indexes, one byte each
+export const SM_WORDS = SM_TABLE + Math.ceil(SMALL_BUCKETS / 4);
+export const SMALL_ON = 1;
+export const ADAPTIVE_ON = 2;
+
+export const ROOT_WORDS = (R_SM + SM_WORDS + 1) & ~1; // a multiple of two words, so what follows is 8-aligned
 export const ROOT_BYTES = ROOT_WORDS * 4;
 
 // ── blocks ──

@@ -179,16 +179,16 @@ describe("Heap: realloc", () => {
 
   test("grows in place into a free neighbour and into the top of the heap", () => {
     const h = make();
-    const a = allocOrThrow(h, 100);
-    const b = allocOrThrow(h, 100);
-    const guard = allocOrThrow(h, 8);
-    fill(h.u8, a, 100, 5);
+    const a = allocOrThrow(h, 300);
+    const b = allocOrThrow(h, 300);
+    const guard = allocOrThrow(h, 200);
+    fill(h.u8, a, 300, 5);
     h.free(b);
-    assert.equal(h.realloc(a, 200), a, "into the free neighbour");
-    assert.ok(intact(h.u8, a, 100, 5));
+    assert.equal(h.realloc(a, 600), a, "into the free neighbour");
+    assert.ok(intact(h.u8, a, 300, 5));
     h.free(guard);
     assert.equal(h.realloc(a, 300 * KiB), a, "into the top (the chunk grows in place)");
-    assert.ok(intact(h.u8, a, 100, 5));
+    assert.ok(intact(h.u8, a, 300, 5));
     h.check();
   });
 
@@ -282,10 +282,10 @@ describe("Heap: misuse and corruption", () => {
   });
 
   test("a one-byte overrun into the next block's header is detected by free and by check()", () => {
-    for (const size of [8, 13, 16, 100, 248, 5000]) {
+    for (const size of [129, 136, 200, 248, 5000]) {
       const h = make();
       const a = allocOrThrow(h, size);
-      const b = allocOrThrow(h, 32);
+      const b = allocOrThrow(h, 200);
       const usable = h.usableSize(a);
       h.u8[a + usable] ^= 0x5a; // one byte past the end of a's usable bytes
       throwsCode(() => h.check(), "ERR_HEAP_CORRUPTED", `check after an overrun of a ${size}-byte block`);
@@ -300,7 +300,7 @@ describe("Heap: misuse and corruption", () => {
 
   test("corrupted tags are reported by check(), which always terminates", () => {
     const h = make();
-    const ps = Array.from({ length: 40 }, (_, i) => allocOrThrow(h, 16 + i * 24));
+    const ps = Array.from({ length: 40 }, (_, i) => allocOrThrow(h, 136 + i * 24));
     for (let i = 0; i < ps.length; i += 3) h.free(ps[i]);
     h.check();
     const snapshot = h.u8.slice();
@@ -335,9 +335,9 @@ describe("Heap: misuse and corruption", () => {
 describe("Heap: layout and growth", () => {
   test("the root and the first block sit at the start of the page pool's first run", () => {
     const h = make();
-    const p = allocOrThrow(h, 8);
+    const p = allocOrThrow(h, 136);
     assert.equal(p, h.root + ROOT_BYTES + 16 + 8);
-    assert.equal(h.usableSize(p), 8);
+    assert.equal(h.usableSize(p), 136);
     assert.equal(h.usableSize(allocOrThrow(h, LINEAR_LIMIT)), LINEAR_LIMIT);
   });
 
