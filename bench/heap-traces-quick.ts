@@ -22,10 +22,15 @@ interface Result {
   trimmedBack: boolean;
 }
 
-function replay(t: Trace, measure: boolean, h = Heap.create()): Result {
+// HEAPKIT_SMALL=1 turns the slab pages for small sizes on; HEAPKIT_ADAPTIVE=0 turns their adaptive classes off.
+const OPTS = { small: process.env.HEAPKIT_SMALL === "1", adaptiveClasses: process.env.HEAPKIT_ADAPTIVE !== "0" };
+
+function replay(t: Trace, measure: boolean, h = Heap.create(OPTS)): Result {
   const start = h.stats().footprintBytes.current;
   const ptr = new Float64Array(t.maxId + 1);
   const size = new Float64Array(t.maxId + 1);
+  const usable = new Float64Array(t.maxId + 1);
+  let liveUsable = 0;
   const ops = t.ops;
   let live = 0;
   let peakPayload = 0;
@@ -39,6 +44,7 @@ function replay(t: Trace, measure: boolean, h = Heap.create()): Result {
     if (op === OP_FREE) {
       h.free(ptr[id]);
       live -= size[id];
+      liveUsable -= usable[id];
       continue;
     } else if (op === OP_ALLOC) {
       p = h.malloc(n);
@@ -53,11 +59,15 @@ function replay(t: Trace, measure: boolean, h = Heap.create()): Result {
     if (p === 0) throw new Error(`${t.name}: out of memory at op ${i}`);
     ptr[id] = p;
     size[id] = n;
+    if (measure) {
+      if (op === OP_REALLOC) liveUsable -= usable[id];
+      usable[id] = h.usableSize(p);
+      liveUsable += usable[id];
+    }
     h.memory.u8.fill(id & 255, p, p + n);
     if (measure && live > peakPayload) {
       peakPayload = live;
-      const st = h.stats();
-      wasteAtPeak = 1 - st.requestedBytes.current / st.liveBytes.current;
+      wasteAtPeak = 1 - live / liveUsable;
     }
   }
   const elapsed = performance.now() - t0;
@@ -81,7 +91,7 @@ function one(name: string, path: string): void {
   const t = readTrace(name, path);
   // Warm: the JIT has seen every path, and the heap has its memory (the trace frees everything,
   // and nothing is trimmed between the runs, so page faults of fresh memory are not timed).
-  const h = Heap.create();
+  const h = Heap.create(OPTS);
   replay(t, false, h);
   const timed = replay(t, false, h);
   const measured = replay(t, true); // stats() per payload peak would slow the timed run
@@ -93,6 +103,7 @@ const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.len
 function main(): void {
   const filter = process.argv[2] ?? "";
   const self = fileURLToPath(import.meta.url);
+  console.log(`# options ${JSON.stringify(OPTS)}`);
   console.log(`# Heap trace replay, node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}, median of 3 fresh processes`);
   console.log("trace".padEnd(32) + "ops/s".padStart(12) + "peak footprint".padStart(16) + "util".padStart(8) + "waste".padStart(8) + "  trim");
   for (const [name, path] of traceFiles()) {

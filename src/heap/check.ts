@@ -63,7 +63,13 @@ function runBytes(pool: PagePool, run: number, at: number): number {
   }
 }
 
-export function checkHeap(memory: Memory, pool: PagePool, root: number, extra: LiveTotals = { blocks: 0, bytes: 0, requested: 0 }): void {
+export function checkHeap(
+  memory: Memory,
+  pool: PagePool,
+  root: number,
+  extra: LiveTotals = { blocks: 0, bytes: 0, requested: 0 },
+  isSlabPage?: (p: number) => boolean,
+): void {
   // `extra`: the small sizes' totals, from SmallSizes.check() (SL1–SL3), which ran first.
   const u32 = memory.u32;
   const r = root >>> 2;
@@ -114,6 +120,12 @@ export function checkHeap(memory: Memory, pool: PagePool, root: number, extra: L
       } else {
         const slack = sw >>> SLACK_SHIFT;
         if (slack > size - HEADER_BYTES) corrupted("B4 slack larger than the block", b);
+        if (isSlabPage !== undefined && isSlabPage(b + HEADER_BYTES)) {
+          b += size; // a slab page: its slots are counted by the small sizes' check
+          prevFree = false;
+          prevSize = size;
+          continue;
+        }
         blocks++;
         bytes += size - HEADER_BYTES;
         requested += size - HEADER_BYTES - slack;

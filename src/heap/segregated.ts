@@ -227,7 +227,7 @@ export class SegregatedHeap {
   }
 
   /** A medium block whose pointer is aligned to `align` (16 ... MEDIUM_MAX_ALIGN); the pointer or 0. */
-  alignedAlloc(req: number, align: number): number {
+  alignedAlloc(req: number, align: number, counted = true): number {
     const need = needFor(req);
     const want = need + align + MIN_BLOCK_BYTES; // room for the worst leading gap
     let u32 = this.memory.u32;
@@ -251,19 +251,21 @@ export class SegregatedHeap {
       u32[(a >>> 2) + W_PREV] = gap;
       this.carve(u32, a, size - gap, need, req, PREV_FREE_BIT);
     }
-    this.countAlloc(u32, p - HEADER_BYTES, req);
+    if (counted) this.countAlloc(u32, p - HEADER_BYTES, req);
     return p;
   }
 
   /** Frees the used medium block at b (already validated). */
-  free(u32: Uint32Array, b: number, sw: number): void {
+  free(u32: Uint32Array, b: number, sw: number, counted = true): void {
     const size = sw & SIZE_MASK;
-    const f64 = this.memory.f64;
-    const s = this.s;
-    gaugeAdd(f64, s + S_LIVE_BLOCKS, -1);
-    gaugeAdd(f64, s + S_LIVE_BYTES, -(size - HEADER_BYTES));
-    gaugeAdd(f64, s + S_REQUESTED, -(size - HEADER_BYTES - (sw >>> SLACK_SHIFT)));
-    f64[s + S_FREES] += 1;
+    if (counted) {
+      const f64 = this.memory.f64;
+      const s = this.s;
+      gaugeAdd(f64, s + S_LIVE_BLOCKS, -1);
+      gaugeAdd(f64, s + S_LIVE_BYTES, -(size - HEADER_BYTES));
+      gaugeAdd(f64, s + S_REQUESTED, -(size - HEADER_BYTES - (sw >>> SLACK_SHIFT)));
+      f64[s + S_FREES] += 1;
+    }
     this.release(u32, b, size, sw & PREV_FREE_BIT);
   }
 

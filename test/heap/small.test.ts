@@ -8,7 +8,7 @@ import { conformance, stillUsable, throwsCode } from "../support/conformance.js"
 import { fill, intact } from "../support/fill.js";
 
 const MiB = 1 << 20;
-const make = (adaptiveClasses = true) => Heap.create({ initial: 1 << 16, maximum: 16 * MiB, adaptiveClasses });
+const make = (adaptiveClasses = true) => Heap.create({ initial: 1 << 16, maximum: 16 * MiB, small: true, adaptiveClasses });
 
 conformance({
   name: "Heap (small sizes only)",
@@ -19,7 +19,22 @@ conformance({
   runs: 30,
 });
 
+conformance({
+  name: "Heap (small sizes on, all sizes)",
+  make,
+  drawSize: 3000,
+  maxAlign: 2 * MiB,
+  model: { maxSize: 3 * MiB, edges: [8, 9, 128, 129, 136, 248, 4096, (1 << 20) - 1, 1 << 20], maxAlign: 64 * 1024 },
+  runs: 25,
+});
+
 describe("Heap: small sizes", () => {
+  test("off by default; small: true turns the slab pages on", () => {
+    const off = Heap.create({ maximum: 16 * MiB });
+    assert.equal(off.sizeClasses().classes.length, 0);
+    assert.ok(make().sizeClasses().classes.length >= BASE_CLASSES.length);
+  });
+
   test("slots of a class share a page, carry no header, and are reused LIFO", () => {
     const h = make(false);
     const a = allocOrThrow(h, 24);
