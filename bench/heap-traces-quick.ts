@@ -92,7 +92,7 @@ function one(name: string, path: string): void {
   // Warm: the JIT has seen every path, and the heap has its memory (the trace frees everything,
   // and nothing is trimmed between the runs, so page faults of fresh memory are not timed).
   const h = Heap.create(OPTS);
-  replay(t, false, h);
+  for (let done = 0; done < 400_000; done += t.count) replay(t, false, h); // until the JIT has tiered up
   const timed = replay(t, false, h);
   const measured = replay(t, true); // stats() per payload peak would slow the timed run
   console.log(JSON.stringify({ ...measured, opsPerSec: timed.opsPerSec }));
