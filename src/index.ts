@@ -9,3 +9,6 @@ export type { MemoryOpts, WasmOpts, WasmMemory, ViewMode, GrowListener } from ".
 export { HEADER_BYTES, LAYOUT_VERSION, MAX_MEMORY, GROW_GRANULE } from "./memory/layout.js";
 export { PagePool } from "./pages/page-pool.js";
 export type { PagePoolOpts } from "./pages/page-pool.js";
+export { Slab } from "./slab/slab.js";
+export type { SlabOpts } from "./slab/slab.js";
+export { defaultSizes } from "./slab/size-classes.js";
