@@ -12,3 +12,5 @@ export type { PagePoolOpts } from "./pages/page-pool.js";
 export { Slab } from "./slab/slab.js";
 export type { SlabOpts } from "./slab/slab.js";
 export { defaultSizes } from "./slab/size-classes.js";
+export { Buddy } from "./buddy/buddy.js";
+export type { BuddyOpts } from "./buddy/buddy.js";
