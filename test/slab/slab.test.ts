@@ -231,6 +231,18 @@ describe("Slab", () => {
     assert.equal(slab.classFor(5000), -1);
   });
 
+  test("above 2 GiB, slabOf gives the header at or below the pointer, and free takes the fast path", () => {
+    const slab = Slab.create(PagePool.create(Memory.create({ base: 2 ** 31, initial: 2 ** 31 + MiB, maximum: 2 ** 31 + 32 * MiB })));
+    const ps = Array.from({ length: 600 }, (_, i) => allocOrThrow(slab, 8 + (i % 3) * 8));
+    for (const p of ps) {
+      const h = slab.slabOf(p);
+      assert.ok(h >= 2 ** 31 && h <= p && p - h < 64 * KiB, `slabOf(${p}) = ${h}`);
+      assert.equal(slab.classSize(slab.classOf(p)), 8 + (ps.indexOf(p) % 3) * 8);
+    }
+    for (const p of ps) slab.free(p);
+    slab.check();
+  });
+
   test("addClass: a new class takes its sizes from the next larger one, at run time, and attach sees it", () => {
     const slab = makeDefault();
     const before = allocOrThrow(slab, 136); // class 144
