@@ -368,17 +368,18 @@ export class Slab implements Allocator {
   }
 
   /**
-   * Adds a cache of `size`-byte objects (a multiple of 8 up to the `limit` option) and points the
+   * Adds a cache of `size`-byte objects (rounded up to a multiple of 8; at most the `limit` option) and points the
    * table's sizes in (next smaller class, size] at it, so later allocations of those sizes use
    * it; objects already allocated stay where they are. Returns its class index (the existing one
    * when `size` is already a class). Adaptive size classes: the heap adds a class for a common
    * size whose class wastes too much.
    */
   addClass(size: number): number {
+    if (!isSize(size) || size === 0 || size > this.limit) invalidOption("size", size, `an integer from 1 to ${this.limit}`);
+    size = roundUp(size, MIN_ALIGN); // objects stay 8-aligned
     const u32 = this.memory.u32;
     const n = u32[this.r + R_CLASSES];
     for (let c = 0; c < n; c++) if (this.classSize(c) === size) return c;
-    if (!isClassSize(size) || size > this.limit) invalidOption("size", size, `a multiple of 8 from 8 to ${this.limit}`);
     if (n >= MAX_CLASSES) invalidOption("size", size, `room for another class (at most ${MAX_CLASSES})`);
     const c = this.writeClass(size, slabGeometry(size, this.frameBytes));
     this.rebuildTable();

@@ -146,7 +146,8 @@ describe("Slab", () => {
     slab.free(b); // the slab is now empty: the partial head stays
     throwsCode(() => slab.free(b), "ERR_HEAP_DOUBLE_FREE");
     stillUsable(slab);
-    throwsCode(() => slab.addClass(12), "ERR_HEAP_INVALID_OPTION");
+    throwsCode(() => slab.addClass(0), "ERR_HEAP_INVALID_OPTION");
+    assert.equal(slab.classSize(slab.addClass(12)), 16, "rounded up to 8: the existing 16-byte class");
     throwsCode(() => slab.addClass(1 << 20), "ERR_HEAP_INVALID_OPTION");
     slab.check();
   });
