@@ -208,7 +208,6 @@ export class Buddy implements Allocator {
     u32[this.r + R_USED0 + want]++;
     const delta = 2 ** (this.minShift + want) - 2 ** (this.minShift + k);
     gaugeAdd(this.memory.f64, this.s + S_LIVE_BYTES, delta);
-    gaugeAdd(this.memory.f64, this.s + S_REQUESTED, delta);
     return true;
   }
 
@@ -223,7 +222,11 @@ export class Buddy implements Allocator {
     for (let k = 0; k <= this.K; k++) {
       classes.push({ size: 2 ** (this.minShift + k), liveBlocks: u32[this.r + R_USED0 + k], freeBlocks: u32[this.r + R_FREE0 + k] });
     }
-    return statsRead(this.memory.f64, this.s, classes);
+    // No request sizes are kept: requestedBytes mirrors liveBytes, copied here rather than kept per operation.
+    const f64 = this.memory.f64;
+    f64[this.s + S_REQUESTED] = f64[this.s + S_LIVE_BYTES];
+    f64[this.s + S_REQUESTED + 1] = f64[this.s + S_LIVE_BYTES + 1];
+    return statsRead(f64, this.s, classes);
   }
 
   check(): void {
@@ -424,7 +427,6 @@ export class Buddy implements Allocator {
     const one = bytes > 0 ? 1 : -1;
     gaugeAdd(f64, s + S_LIVE_BLOCKS, one);
     gaugeAdd(f64, s + S_LIVE_BYTES, bytes);
-    gaugeAdd(f64, s + S_REQUESTED, bytes);
     f64[s + (one > 0 ? S_ALLOCS : S_FREES)] += 1;
   }
 }

@@ -4,7 +4,7 @@
 // it terminates on any bytes and throws only CorruptionError.
 import type { MemoryViews } from "../core/allocator.js";
 import { corrupted } from "../core/errors.js";
-import { S_FOOTPRINT, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED } from "../core/stats.js";
+import { S_FOOTPRINT, S_LIVE_BLOCKS, S_LIVE_BYTES } from "../core/stats.js";
 import {
   ARENA_WORDS,
   A_BASE,
@@ -117,6 +117,6 @@ export function checkBuddy(memory: MemoryViews, root: number): void {
     bytes += used[k] * 2 ** (minShift + k);
   }
   if (f64[s + S_LIVE_BLOCKS] !== blocks) corrupted(`B4 stats count ${f64[s + S_LIVE_BLOCKS]} live blocks, the bitmaps ${blocks}`, s * 8);
-  if (f64[s + S_LIVE_BYTES] !== bytes || f64[s + S_REQUESTED] !== bytes) corrupted("B4 stats live bytes disagree with the bitmaps", s * 8);
+  if (f64[s + S_LIVE_BYTES] !== bytes) corrupted("B4 stats live bytes disagree with the bitmaps", s * 8);
   if (f64[s + S_FOOTPRINT] !== footprint) corrupted("B4 stats footprint disagrees with the arenas held", s * 8);
 }

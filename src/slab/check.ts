@@ -3,7 +3,7 @@
 // object walks after a slab's capacity, so it terminates on any bytes and throws only
 // CorruptionError.
 import { corrupted } from "../core/errors.js";
-import { S_FOOTPRINT, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED } from "../core/stats.js";
+import { S_FOOTPRINT, S_LIVE_BLOCKS, S_LIVE_BYTES } from "../core/stats.js";
 import type { MemoryViews } from "../core/allocator.js";
 import {
   CLASS_WORDS,
@@ -163,7 +163,7 @@ export function checkSlab(memory: MemoryViews, root: number): void {
   const s = u32[r + R_STATS] >>> 3;
   if (u32[r + R_STATS] % 8 !== 0 || u32[r + R_STATS] < root || u32[r + R_STATS] >= table) corrupted("root: stats block offset", root);
   if (f64[s + S_LIVE_BLOCKS] !== liveBlocks) corrupted(`S7 stats count ${f64[s + S_LIVE_BLOCKS]} live objects, the slabs ${liveBlocks}`, s * 8);
-  if (f64[s + S_LIVE_BYTES] !== liveBytes || f64[s + S_REQUESTED] !== liveBytes) corrupted("S7 stats live bytes disagree with the slabs", s * 8);
+  if (f64[s + S_LIVE_BYTES] !== liveBytes) corrupted("S7 stats live bytes disagree with the slabs", s * 8);
   if (f64[s + S_FOOTPRINT] !== slabBytesTotal + u32[r + R_BYTES]) corrupted("S7 stats footprint disagrees with the slabs", s * 8);
 }
 

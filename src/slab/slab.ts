@@ -302,7 +302,11 @@ export class Slab implements Allocator {
       for (const list of [C_PARTIAL, C_FULL]) walkList(u32, u32[cw + list], this.span / this.frameBytes, (h) => (live += u32[(h >>> 2) + SH_INUSE]));
       classes.push({ size: u32[cw + C_SIZE], liveBlocks: live, freeBlocks: u32[cw + C_SLABS] * u32[cw + C_CAPACITY] - live });
     }
-    return statsRead(this.memory.f64, this.s, classes);
+    // No request sizes are kept: requestedBytes mirrors liveBytes, copied here rather than kept per operation.
+    const f64 = this.memory.f64;
+    f64[this.s + S_REQUESTED] = f64[this.s + S_LIVE_BYTES];
+    f64[this.s + S_REQUESTED + 1] = f64[this.s + S_LIVE_BYTES + 1];
+    return statsRead(f64, this.s, classes);
   }
 
   check(): void {
@@ -622,7 +626,6 @@ export class Slab implements Allocator {
     const one = bytes > 0 ? 1 : -1;
     gaugeAdd(f64, s + S_LIVE_BLOCKS, one);
     gaugeAdd(f64, s + S_LIVE_BYTES, bytes);
-    gaugeAdd(f64, s + S_REQUESTED, bytes);
     f64[s + (one > 0 ? S_ALLOCS : S_FREES)] += 1;
   }
 }
