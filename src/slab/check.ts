@@ -54,7 +54,7 @@ import {
 /** Calls `visit` on each slab of a list, at most `cap` of them (a longer list is reported as a cycle by check). */
 export function walkList(u32: Uint32Array, head: number, cap: number, visit: (h: number) => void): void {
   let n = 0;
-  for (let h = head; h !== 0 && n < cap && h >>> 2 < u32.length; h = u32[(h >>> 2) + 2 /* SH_NEXT */]) {
+  for (let h = head; h !== 0 && n < cap && h >>> 2 < u32.length; h = u32[(h >>> 2) + SH_NEXT]) {
     visit(h);
     n++;
   }

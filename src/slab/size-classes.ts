@@ -68,24 +68,42 @@ const MIN_SLAB_BYTES = 4096;
 const MAX_SLAB_BYTES = 256 * 1024;
 
 /**
- * The shortest slab (in whole frames, at least 4 KiB) that holds MIN_OBJECTS objects and wastes
- * at most 1/8 of itself; failing that within 256 KiB, the one that wastes least.
+ * The slab length of a class. First choice: the smallest page-pool class size (4 KiB, 64 KiB with
+ * the default pool) whose slab holds MIN_OBJECTS objects and wastes at most 1/8 of itself: the
+ * pool hands out and takes back whole pages of a class on its fast path, so slab churn stays
+ * cheap. (Measured with bench/slab-buddy-quick.ts, slab-malloclab-mix: with 9-frame slabs for the
+ * 4 KiB class, every slab taken or returned went through the pool's run-splitting slow path and
+ * the case ran several times slower.) Failing that, the shortest run of whole frames (at least
+ * 4 KiB) that does; failing that within 256 KiB, the one that wastes least.
  */
-export function slabGeometry(size: number, frameBytes: number): SlabGeometry {
+export function slabGeometry(size: number, frameBytes: number, pageSizes: readonly number[] = []): SlabGeometry {
   const align = Math.min(size & -size, frameBytes, 4096);
   const minFrames = Math.max(1, Math.ceil(MIN_SLAB_BYTES / frameBytes));
   const maxFrames = Math.min(MAX_SLAB_FRAMES, Math.max(minFrames, Math.floor(MAX_SLAB_BYTES / frameBytes)));
   let best = { bytes: 0, capacity: 0, first: 0, waste: 2 };
-  for (let n = minFrames; n <= maxFrames; n++) {
+  const consider = (n: number): boolean => {
     const bytes = n * frameBytes;
     const { capacity, first } = fit(bytes, size, align);
-    if (capacity === 0) continue;
+    if (capacity === 0) return false;
     const waste = (bytes - capacity * size) / bytes;
     if (waste < best.waste) best = { bytes, capacity, first, waste };
     if (capacity >= MIN_OBJECTS && waste <= 1 / WASTE_DIV) {
       best = { bytes, capacity, first, waste };
+      return true;
+    }
+    return false;
+  };
+  let done = false;
+  for (const page of pageSizes) {
+    const n = page / frameBytes;
+    if (n >= minFrames && n <= maxFrames && consider(n)) {
+      done = true;
       break;
     }
+  }
+  if (!done) {
+    best = { bytes: 0, capacity: 0, first: 0, waste: 2 };
+    for (let n = minFrames; n <= maxFrames; n++) if (consider(n)) break;
   }
   if (best.capacity === 0) invalidOption("sizes", size, `a class size whose objects fit a slab of at most ${maxFrames} frames`);
   const colourStep = Math.max(CACHE_LINE, align);

@@ -152,7 +152,7 @@ export class Slab implements Allocator {
     const area = mem.u32[pr + P_START];
     const mapFrames = mem.u32[pr + P_TABLE_FRAMES];
     const frameShift = mem.u32[pr + P_FRAME_SHIFT];
-    const geometry = sizes.map((size) => slabGeometry(size, 2 ** frameShift)); // validates before anything is taken
+    const geometry = sizes.map((size) => slabGeometry(size, 2 ** frameShift, pages.classes)); // validates before anything is taken
     const stats = roundUp(ROOT_WORDS * 4, 8);
     const table = stats + STATS_BYTES;
     const map = table + (limit >>> 3) + 1;
@@ -385,7 +385,7 @@ export class Slab implements Allocator {
     const n = u32[this.r + R_CLASSES];
     for (let c = 0; c < n; c++) if (this.classSize(c) === size) return c;
     if (n >= MAX_CLASSES) invalidOption("size", size, `room for another class (at most ${MAX_CLASSES})`);
-    const c = this.writeClass(size, slabGeometry(size, this.frameBytes));
+    const c = this.writeClass(size, slabGeometry(size, this.frameBytes, this.pages.classes));
     this.rebuildTable();
     return c;
   }
