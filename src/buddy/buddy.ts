@@ -168,7 +168,7 @@ export class Buddy implements Allocator {
     const k = this.K - (31 - Math.clz32(node)); // the depth of the node gives its order
     const u32 = this.memory.u32;
     u32[this.r + R_USED0 + k]--;
-    this.counted(-(2 ** (this.minShift + k)));
+    this.counted(-(1 << (this.minShift + k)));
     this.release(a, node, k);
   }
 
@@ -206,14 +206,14 @@ export class Buddy implements Allocator {
     }
     u32[this.r + R_USED0 + k]--;
     u32[this.r + R_USED0 + want]++;
-    const delta = 2 ** (this.minShift + want) - 2 ** (this.minShift + k);
+    const delta = (1 << (this.minShift + want)) - (1 << (this.minShift + k));
     gaugeAdd(this.memory.f64, this.s + S_LIVE_BYTES, delta);
     return true;
   }
 
   usableSize(ptr: Ptr): number {
     const node = this.blockNode(this.arenaOf(ptr), ptr, false);
-    return 2 ** (this.minShift + this.K - (31 - Math.clz32(node)));
+    return 1 << (this.minShift + this.K - (31 - Math.clz32(node)));
   }
 
   stats(): AllocatorStats {
@@ -279,7 +279,7 @@ export class Buddy implements Allocator {
       this.list(u32, this.blockAt(base, upper, j - 1), j - 1);
     }
     u32[this.r + R_USED0 + k]++;
-    this.counted(2 ** (this.minShift + k));
+    this.counted(1 << (this.minShift + k));
     return b;
   }
 
@@ -315,9 +315,9 @@ export class Buddy implements Allocator {
     if (off % this.minBlock !== 0) invalidPointer(ptr, "not the start of a block");
     const split = u32[aw + A_META] >>> 2;
     const free = split + this.bitmapWords;
-    const unit = off / this.minBlock;
+    const unit = off >>> this.minShift; // off < maxBlock <= 2^30, a multiple of minBlock
     for (let k = 0; k <= this.K; k++) {
-      const node = 2 ** (this.K - k) + Math.floor(unit / 2 ** k);
+      const node = (1 << (this.K - k)) + (unit >>> k);
       if (node === 1 || bit(u32, split, node >>> 1)) {
         if (bit(u32, free, node)) {
           if (freeing) doubleFree(ptr);
@@ -326,7 +326,7 @@ export class Buddy implements Allocator {
         if (bit(u32, split, node)) corrupted("B1 a split node where a block should start", ptr);
         return node;
       }
-      if (Math.floor(unit / 2 ** k) % 2 !== 0) break; // not aligned to the next order: inside a block
+      if (((unit >>> k) & 1) !== 0) break; // not aligned to the next order: inside a block
     }
     invalidPointer(ptr, "not the start of a block");
   }
@@ -411,14 +411,19 @@ export class Buddy implements Allocator {
     u32[this.r + R_FREE0 + k]--;
   }
 
-  /** Node of the order-k block at `b` in the arena at `base`. Float arithmetic: exact above 2^31. */
+  // Tree arithmetic in int32: node indexes are below 2^25 (K <= 24) and arena offsets below 2^30
+  // (maxBlock <= 2^30), so no shift here reaches bit 31; only the base + offset sum can pass 2^31,
+  // and it is a float addition. (`2 ** n` here instead cost a Math.pow call each: blockNode was
+  // the top of the profile of bench/slab-buddy-quick.ts, buddy-pow2-mix.)
+
+  /** Node of the order-k block at `b` in the arena at `base`. */
   private nodeAt(base: number, b: Ptr, k: number): number {
-    return 2 ** (this.K - k) + (b - base) / 2 ** (this.minShift + k);
+    return (1 << (this.K - k)) + ((b - base) >>> (this.minShift + k));
   }
 
   /** Address of the order-k block of `node`. */
   private blockAt(base: number, node: number, k: number): Ptr {
-    return base + (node - 2 ** (this.K - k)) * 2 ** (this.minShift + k);
+    return base + ((node - (1 << (this.K - k))) << (this.minShift + k));
   }
 
   private counted(bytes: number): void {
