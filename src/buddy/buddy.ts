@@ -1,7 +1,7 @@
 // The buddy allocator: power-of-two blocks, split on alloc, coalesced with the free buddy on free,
 // per-order doubly linked free lists and two bitmaps per arena. O(log(maxBlock / minBlock)) per
 // operation. Layout and invariants: layout.ts.
-import type { Allocator } from "../core/allocator.js";
+import type { Allocator, MapRegion, Mappable } from "../core/allocator.js";
 import { AttachError, corrupted, doubleFree, invalidAlignment, invalidOption, invalidPointer, invalidSize, outOfMemory } from "../core/errors.js";
 import { NULL, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import {
@@ -63,7 +63,7 @@ export interface BuddyOpts {
   maxBlock?: number;
 }
 
-export class Buddy implements Allocator {
+export class Buddy implements Allocator, Mappable {
   readonly kind = "buddy" as const;
   readonly memory: Memory;
   readonly pages: PagePool;
@@ -242,6 +242,25 @@ export class Buddy implements Allocator {
       if (bit(u32, (u32[aw + A_META] >>> 2) + this.bitmapWords, 1)) bytes += this.dropArena(a);
     }
     return bytes;
+  }
+
+  /** The root run, each arena (with the bytes of its used blocks) and its bitmaps: for heap maps. O(tree nodes). */
+  mapRegions(): MapRegion[] {
+    const u32 = this.memory.u32;
+    const out: MapRegion[] = [{ start: this.root, bytes: u32[this.r + R_BYTES], role: "buddy root", usedBytes: 0 }];
+    for (let a = 0; a < u32[this.r + R_ARENAS]; a++) {
+      const aw = this.r + R_ARENA0 + a * ARENA_WORDS;
+      const split = u32[aw + A_META] >>> 2;
+      const free = split + this.bitmapWords;
+      let used = 0;
+      for (let i = 1; i < 2 ** (this.K + 1); i++) {
+        const block = i === 1 || bit(u32, split, i >>> 1);
+        if (block && !bit(u32, split, i) && !bit(u32, free, i)) used += 1 << (this.minShift + this.K - (31 - Math.clz32(i)));
+      }
+      out.push({ start: u32[aw + A_BASE], bytes: this.maxBlock, role: "buddy arena", usedBytes: used });
+      out.push({ start: u32[aw + A_META], bytes: u32[this.r + R_META_BYTES], role: "buddy bitmaps", usedBytes: 0 });
+    }
+    return out.sort((x, y) => x.start - y.start);
   }
 
   /** Arenas currently held. */

@@ -1,7 +1,7 @@
 // Slab caches (the Linux SLAB/SLUB family): a cache per size class, slabs of whole page-pool
 // frames, objects on an in-slab free list, empty slabs given back to the pool beyond a small
 // reserve, cache colouring. Layout and invariants: layout.ts. Full validation: check.ts.
-import type { Allocator } from "../core/allocator.js";
+import type { Allocator, MapRegion, Mappable } from "../core/allocator.js";
 import { AttachError, doubleFree, invalidAlignment, invalidOption, invalidPointer, invalidSize, outOfMemory } from "../core/errors.js";
 import { MIN_ALIGN, NULL, isSize, roundUp, type Ptr } from "../core/ptr.js";
 import {
@@ -102,7 +102,7 @@ export interface SlabOpts {
 }
 
 /** Handle on a Slab: every field is fixed at construction (values that never change in the memory). */
-export class Slab implements Allocator {
+export class Slab implements Allocator, Mappable {
   readonly kind = "slab" as const;
   readonly memory: PagePool["memory"];
   readonly pages: PagePool;
@@ -330,6 +330,21 @@ export class Slab implements Allocator {
       }
     }
     return bytes;
+  }
+
+  /** The root run and every slab, with its class and the bytes of its objects in use: for heap maps. O(slabs). */
+  mapRegions(): MapRegion[] {
+    const u32 = this.memory.u32;
+    const out: MapRegion[] = [{ start: this.root, bytes: u32[this.r + R_BYTES], role: "slab root, size table, page map", usedBytes: 0 }];
+    const cap = this.span / this.frameBytes;
+    for (let c = 0; c < u32[this.r + R_CLASSES]; c++) {
+      const cw = this.r + R_CLASS0 + c * CLASS_WORDS;
+      const size = u32[cw + C_SIZE];
+      for (const list of [C_PARTIAL, C_FULL, C_EMPTY]) {
+        walkList(u32, u32[cw + list], cap, (h) => out.push({ start: h, bytes: u32[cw + C_SLAB_BYTES], role: `slab ${size} B`, usedBytes: u32[(h >>> 2) + SH_INUSE] * size }));
+      }
+    }
+    return out.sort((a, b) => a.start - b.start);
   }
 
   // ── the heap-facing queries ──────────────────────────────────────────────────────────────────

@@ -156,6 +156,17 @@ describe("Buddy", () => {
     b.check();
   });
 
+  test("mapRegions: the root, each arena with its used bytes, and its bitmaps", () => {
+    const b = small();
+    allocOrThrow(b, 100);
+    allocOrThrow(b, 40 * KiB);
+    allocOrThrow(b, 40 * KiB);
+    const arenas = b.mapRegions().filter((r) => r.role === "buddy arena");
+    assert.equal(arenas.length, 3, "the 128 B block keeps the first arena from holding a 64 KiB block");
+    assert.equal(arenas.reduce((n, r) => n + r.usedBytes, 0), 128 + 2 * 64 * KiB);
+    assert.equal(b.mapRegions().filter((r) => r.role === "buddy bitmaps").length, 3);
+  });
+
   test("a saved image re-opens with its blocks", () => {
     const b = small();
     const p = allocOrThrow(b, 3000);

@@ -271,6 +271,18 @@ describe("Slab", () => {
     throwsCode(() => Slab.attach(slab.pages, 3), "ERR_HEAP_BAD_FORMAT");
   });
 
+  test("mapRegions: the root and every slab, with its objects in use", () => {
+    const slab = makeDefault();
+    const ps = Array.from({ length: 600 }, () => allocOrThrow(slab, 24));
+    allocOrThrow(slab, 4000);
+    const regions = slab.mapRegions();
+    assert.equal(regions.filter((r) => r.role === "slab 24 B").reduce((n, r) => n + r.usedBytes, 0), 600 * 24);
+    assert.equal(regions.filter((r) => r.role === "slab 4096 B").length, 1);
+    assert.equal(regions.reduce((n, r) => n + r.bytes, 0), slab.stats().footprintBytes.current);
+    for (let i = 1; i < regions.length; i++) assert.ok(regions[i - 1].start + regions[i - 1].bytes <= regions[i].start);
+    for (const p of ps) slab.free(p);
+  });
+
   test("options are validated", () => {
     const pages = () => PagePool.create(Memory.create({ maximum: 8 * MiB }));
     for (const sizes of [[], [12], [8, 8], [0], [1 << 20], "8"]) {
