@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { Buddy, Memory, NULL, PagePool, allocOrThrow } from "../../src/index.js";
+import { checked } from "../../src/debug/checked.js";
 import { conformance, stillUsable, throwsCode } from "../support/conformance.js";
 import { runModel } from "../support/model.js";
 import { opsArb } from "../support/arbitraries.js";
@@ -248,4 +249,14 @@ describe("Buddy", () => {
       { numRuns: 200 },
     );
   });
+});
+
+// The same contract through checked mode (red zones, poisoning, quarantine around the buddy).
+conformance({
+  name: "checked(Buddy)",
+  make: () => checked(small(), { quarantineBytes: 4096 }),
+  drawSize: 4096,
+  maxAlign: 4096,
+  runs: 40,
+  model: { maxSize: 20000 },
 });

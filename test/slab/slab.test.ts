@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { Memory, NULL, PagePool, Slab, allocOrThrow, defaultSizes } from "../../src/index.js";
+import { checked } from "../../src/debug/checked.js";
 import { conformance, stillUsable, throwsCode } from "../support/conformance.js";
 import { runModel } from "../support/model.js";
 import { opsArb } from "../support/arbitraries.js";
@@ -370,4 +371,15 @@ describe("Slab", () => {
       { numRuns: 200 },
     );
   });
+});
+
+// The same contract through checked mode (red zones, poisoning, quarantine around the slab).
+conformance({
+  name: "checked(Slab)",
+  // A quarantine smaller than one drawn block, so "everything freed is reusable" holds (as for checked(PagePool)).
+  make: () => checked(makeDefault(), { quarantineBytes: 1024 }),
+  drawSize: 2000,
+  maxAlign: 1024,
+  runs: 40,
+  model: { maxSize: 3000 },
 });
