@@ -58,6 +58,18 @@ describe("Buddy", () => {
     assert.equal(b.stats().classes[12].freeBlocks, 1, "everything coalesced back into one 64 KiB block");
   });
 
+  test("layout: the root, the first arena and its bitmaps are pinned", () => {
+    const b = small();
+    const p = allocOrThrow(b, 16);
+    const regions = b.mapRegions();
+    const arena = regions.find((r) => r.role === "buddy arena")!;
+    assert.equal(p, arena.start, "the first block is the arena's first byte");
+    assert.equal(arena.start % (64 * KiB), 0, "arenas are aligned to maxBlock");
+    assert.equal(regions.find((r) => r.role === "buddy bitmaps")!.bytes, 2 * bitmapBytes(12)); // 2 × 2^13 bits = 2 KiB
+    assert.equal(bitmapBytes(12), 1024);
+    assert.equal(regions[0].role, "buddy root");
+  });
+
   test("splitting leaves one free block per order below; freeing coalesces them all", () => {
     const b = small();
     const p = allocOrThrow(b, 16);
