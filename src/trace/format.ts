@@ -59,10 +59,12 @@ export class TraceError extends HeapError {
   }
 }
 
+/** Where a trace problem is, for messages: `source:line`, `line N`, or `trace`. */
+export const where = (source: string, line: number): string => (source !== "" ? `${source}:${line}` : line > 0 ? `line ${line}` : "trace");
+
 /** Throws a TraceError as `source:line: why` (or `line N: why` without a source name). */
 export function badTrace(line: number, why: string, source = "", value?: number): never {
-  const where = source !== "" ? `${source}:${line}` : line > 0 ? `line ${line}` : "trace";
-  throw new TraceError(`${where}: ${why}`, line, value);
+  throw new TraceError(`${where(source, line)}: ${why}`, line, value);
 }
 
 /**
