@@ -214,14 +214,14 @@ export class TraceAnalyzer {
         continue;
       }
       const size = sizes[i];
+      if ((cur !== 0) === (op === OP_ALLOC || op === OP_ALIGNED)) {
+        this.invalid++; // an allocation of a live id, or a realloc of one that is not
+        continue;
+      }
       this.sizeCounts.add(size, 1);
       this.sizeBuckets[bucketOf(size)]++;
       this.totalBytes += size;
       if (op === OP_ALLOC || op === OP_ALIGNED) {
-        if (cur !== 0) {
-          this.invalid++;
-          continue;
-        }
         if (op === OP_ALLOC) this.allocs++;
         else this.aligned++;
         this.liveSize[id] = size + 1;
@@ -232,10 +232,6 @@ export class TraceAnalyzer {
         if (this.liveBlocks > this.phaseHigh) this.phaseHigh = this.liveBlocks;
         this.pushLifo(id, at);
       } else {
-        if (cur === 0) {
-          this.invalid++;
-          continue;
-        }
         this.reallocs++;
         if (size > cur - 1) {
           this.growing++;

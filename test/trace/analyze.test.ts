@@ -130,6 +130,7 @@ describe("analyzeTrace numbers", () => {
     const a = analyzeTrace(t);
     assert.equal(a.invalidOps, 3);
     assert.equal(a.liveBlocksAtEnd, 1);
+    assert.deepEqual([a.allocs, a.reallocs, a.frees, a.distinctSizes, a.totalRequestedBytes], [1, 0, 0, 1, 8]);
   });
 
   test("an empty trace", () => {
