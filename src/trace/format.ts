@@ -237,19 +237,46 @@ export class TraceWriter {
   }
 }
 
-/** Writes the decimal digits of `v` (an integer in [0, 2^32 - 1]) at buf[n]; returns the index after them. */
+/** "00" to "99" as ASCII pairs: two digits per division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = CH_0 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = CH_0 + (i % 10);
+}
+
+/**
+ * Writes the decimal digits of `v` (an integer in [0, 2^32 - 1]) at buf[n]; returns the index
+ * after them. Two digits per division, and the division is an int32 one (which V8 turns into a
+ * multiply) once v is below 2^31: about twice as fast as a digit at a time with Math.floor.
+ */
 function writeUint(buf: Uint8Array, n: number, v: number): number {
   if (v < 10) {
     buf[n] = CH_0 + v;
     return n + 1;
   }
-  let digits = 2;
-  for (let t = 100; t <= v && digits < 10; t *= 10) digits++;
+  const digits =
+    v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
   const end = n + digits;
-  for (let i = end - 1; i >= n; i--) {
-    const q = Math.floor(v / 10);
-    buf[i] = CH_0 + (v - q * 10);
+  let i = end;
+  if (v > 0x7fff_ffff) {
+    const q = Math.floor(v / 100);
+    const r = (v - q * 100) * 2;
+    buf[--i] = DIGIT_PAIRS[r + 1];
+    buf[--i] = DIGIT_PAIRS[r];
     v = q;
+  }
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) * 2;
+    buf[--i] = DIGIT_PAIRS[r + 1];
+    buf[--i] = DIGIT_PAIRS[r];
+    v = q;
+  }
+  if (v >= 10) {
+    buf[--i] = DIGIT_PAIRS[v * 2 + 1];
+    buf[--i] = DIGIT_PAIRS[v * 2];
+  } else {
+    buf[--i] = CH_0 + v;
   }
   return end;
 }
