@@ -16,7 +16,8 @@
 //                   start-up, are not phases of their own)
 //   grow chain      the number of reallocs of one block to a larger size during its life
 // Histogram buckets are powers of two: bucket 0 holds 0, bucket k >= 1 holds [2^(k-1), 2^k - 1].
-import { OP_ALIGNED, OP_ALLOC, OP_FREE, TRACE_MAX_ID, TraceOps, badTrace, batchesOf, growU32, type TraceSource } from "./format.js";
+import { OP_ALIGNED, OP_ALLOC, OP_FREE, TRACE_MAX_ID, type TraceOps, type TraceSource } from "./format.js";
+import { badTrace, batchesOf, growU32 } from "./internal.js";
 import { U32Map } from "./u32-map.js";
 
 /** The thresholds that decide each pattern. The defaults are round numbers, not tuned on the shared traces (so as not to fit them). */

@@ -25,8 +25,8 @@
 //
 // A CS:APP malloc-lab `.rep` file starts with up to four lines holding one integer each
 // (suggested heap size, number of ids, number of ops, weight), then the same operations without
-// `m` or comments: see malloclab.ts.
-import { HeapError } from "../core/errors.js";
+// `m` or comments: parse.ts reads both (its headerNumber takes the integers).
+import { TextDecoderImpl, growU32 } from "./internal.js";
 
 export const OP_ALLOC = 0;
 export const OP_ALIGNED = 1;
@@ -48,24 +48,7 @@ export const TRACE_MAX_ID = 0x3ff_ffff;
 /** Largest size in a trace: sizes are unsigned 32-bit integers, like every heapkit size. */
 export const TRACE_MAX_SIZE = 0xffff_ffff;
 
-/** A bad trace: the line (1-based; 0 when the ops did not come from text) and what is wrong with it. */
-export class TraceError extends HeapError {
-  /** Line of the input the error is about, 1-based; 0 when the operations did not come from text. */
-  readonly line: number;
-
-  constructor(message: string, line: number, value?: number) {
-    super("ERR_HEAP_BAD_TRACE", message, value);
-    this.line = line;
-  }
-}
-
-/** Where a trace problem is, for messages: `source:line`, `line N`, or `trace`. */
-export const where = (source: string, line: number): string => (source !== "" ? `${source}:${line}` : line > 0 ? `line ${line}` : "trace");
-
-/** Throws a TraceError as `source:line: why` (or `line N: why` without a source name). */
-export function badTrace(line: number, why: string, source = "", value?: number): never {
-  throw new TraceError(`${where(source, line)}: ${why}`, line, value);
-}
+export { TraceError } from "./error.js";
 
 /**
  * Operations as columns of typed arrays: operation i is (op[i], id[i], size[i], align[i], time[i])
@@ -145,19 +128,8 @@ export class TraceOps {
 /** Source of operations for replay and analysis: a whole trace, or batches (as parseTrace yields them). */
 export type TraceSource = TraceOps | Iterable<TraceOps>;
 
-/** `src` as an iterable of batches. */
-export const batchesOf = (src: TraceSource): Iterable<TraceOps> => (src instanceof TraceOps ? [src] : src);
-
 /** Receives trace text in chunks of a few KiB. */
 export type TraceSink = (chunk: string) => void;
-
-interface TextDecoderLike {
-  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
-}
-type TextDecoderCtor = new (label?: string) => TextDecoderLike;
-
-/** The platform's TextDecoder (every browser, Node, Deno, Bun), looked up without DOM or Node typings. */
-export const TextDecoderImpl = (globalThis as unknown as { TextDecoder?: TextDecoderCtor }).TextDecoder;
 
 const CH_0 = 48;
 const CH_SPACE = 32;
@@ -175,7 +147,7 @@ export class TraceWriter {
   private readonly sink: TraceSink;
   private readonly buf: Uint8Array;
   private n = 0;
-  private readonly decoder: TextDecoderLike | undefined = TextDecoderImpl ? new TextDecoderImpl("utf-8") : undefined;
+  private readonly decoder = TextDecoderImpl ? new TextDecoderImpl("utf-8") : undefined;
 
   constructor(sink: TraceSink, chunkBytes = 8192) {
     this.sink = sink;
@@ -344,13 +316,4 @@ export function renumberIds(trace: TraceOps): TraceOps {
     out.push(op, id, trace.size[i], trace.align[i], trace.time[i]);
   }
   return out;
-}
-
-/** A copy of `a` with room for at least `min` elements (doubling). */
-export function growU32(a: Uint32Array, min: number): Uint32Array<ArrayBuffer> {
-  let n = Math.max(a.length * 2, 16);
-  while (n < min) n *= 2;
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
 }

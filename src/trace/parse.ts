@@ -27,14 +27,11 @@ import {
   OP_REALLOC,
   TRACE_MAX_ID,
   TRACE_MAX_SIZE,
-  TextDecoderImpl,
   TraceError,
   TraceOps,
-  badTrace,
-  growU32,
-  where,
   type OpCode,
 } from "./format.js";
+import { TextDecoderImpl, badTrace, growU32, where } from "./internal.js";
 
 /** Longest line the parser accepts, in characters (P5). Op lines are at most 36. */
 export const MAX_LINE = 65536;
