@@ -33,6 +33,23 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     },
   },
 
+  "heapkit-slab": {
+    description: "heapkit Slab (default classes 8 B .. 4 KiB, plus an 8320 B class for the pool suite's Huge) over a default Memory",
+    make: async (o) => {
+      const { Memory, PagePool, Slab, defaultSizes } = await import("../src/index.js");
+      const { allocatorSubject } = await import("./adapters/allocator.js");
+      const pages = PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }));
+      return allocatorSubject(Slab.create(pages, { sizes: [...defaultSizes(), 8320] }));
+    },
+  },
+  "heapkit-buddy": {
+    description: "heapkit Buddy (blocks 16 B .. 1 MiB, arenas of 1 MiB from the page pool) over a default Memory",
+    make: async (o) => {
+      const { Memory, Buddy } = await import("../src/index.js");
+      const { allocatorSubject } = await import("./adapters/allocator.js");
+      return allocatorSubject(Buddy.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }), { minBlock: 16, maxBlock: 1 << 20 }));
+    },
+  },
   "heapkit-heap": {
     description: "heapkit Heap (TLSF + page runs, malloc/free/realloc in place) over a default Memory",
     make: async (o) => {

@@ -36,7 +36,7 @@ export const SUITES: Readonly<Record<string, Suite>> = {
       "mix: N steps, every 4th Big, every 4096th Huge (freed at once), the rest Small. create-destroy: N/100 " +
       "rounds of create a region, 100 allocations (Big every 4th round), destroy. Time per allocation; the final " +
       "release is not timed (GC-backed peers pay for theirs in GC time).",
-    subjects: ["heapkit-heap", "js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
+    subjects: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf", "heapkit-slab", "heapkit-buddy", "heapkit-heap"],
     peers: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
     workloads: () => Object.keys(POOL_WORKLOADS),
     columns: [],
@@ -61,7 +61,7 @@ export const SUITES: Readonly<Record<string, Suite>> = {
       "the bytes it bumped, native-glibc mallinfo2 arena + hblkhd (sampled wherever it can rise), native-mimalloc " +
       "the RSS its replay added (its commit counter reads a whole 32 MiB segment). Utilization = peak live payload / " +
       "peak footprint. u8array reports no footprint of its own.",
-    subjects: ["heapkit-heap", "js-bump", "u8array", "thing-malloc", "as-tlsf", "native-glibc", "native-mimalloc"],
+    subjects: ["js-bump", "u8array", "thing-malloc", "as-tlsf", "native-glibc", "native-mimalloc", "heapkit-buddy", "heapkit-heap"],
     peers: ["js-bump", "u8array", "thing-malloc", "as-tlsf", "native-glibc", "native-mimalloc"],
     workloads: (ctx) => listTraces(ctx.tracesDir, ctx.quick),
     owns: isTraceName,
