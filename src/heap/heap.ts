@@ -32,6 +32,7 @@ import {
   R_MAINT,
   R_SM,
   R_SMALL,
+  R_SLAB,
   SMALL_MAX,
   R_VERSION,
   ROOT_BYTES,
@@ -44,6 +45,8 @@ import {
 } from "./layout.js";
 import { SegregatedHeap } from "./segregated.js";
 import { SmallSizes } from "./small.js";
+import { Slab } from "../slab/slab.js";
+import { defaultSizes } from "../slab/size-classes.js";
 
 export interface HeapOpts extends MemoryOpts, PagePoolOpts {
   /**
@@ -52,9 +55,11 @@ export interface HeapOpts extends MemoryOpts, PagePoolOpts {
    * project's traces (bench/heap-traces-quick.ts) the slab pages lowered utilization on
    * python-json (86 % → 69 %), cmu-firefox-reddit (82 % → 61 %), sqlite-insert and amptjp, while
    * raising it on binary-bal and freeciv; turn it on for workloads of many same-size objects.
+   * `"slab"` routes them through the Slab layer (src/slab) instead: its classes (8-byte steps to
+   * 64, then 8 per doubling) and its page map (one byte per frame of the memory's maximum).
    * @defaultValue false
    */
-  small?: boolean;
+  small?: boolean | "slab";
   /**
    * Let the small size classes adapt to the request histogram (add an exact class for a common
    * size that its class wastes more than 1/8 of).
@@ -90,6 +95,8 @@ export class Heap implements Allocator {
   private readonly core: SegregatedHeap;
   private readonly huge: HugeSpace;
   private readonly small: SmallSizes | null;
+  /** The Slab layer serving small sizes when created with small: "slab". */
+  readonly slab: Slab | null;
   private readonly heads: number;
   private readonly key: number;
   private readonly lo: number;
@@ -102,6 +109,8 @@ export class Heap implements Allocator {
     this.core = new SegregatedHeap(memory, pool, root);
     this.huge = new HugeSpace(this.core);
     this.small = memory.u32[(root >>> 2) + R_SMALL] !== 0 ? new SmallSizes(this.core) : null;
+    const slabRoot = memory.u32[(root >>> 2) + R_SLAB];
+    this.slab = slabRoot !== 0 ? Slab.attach(pool, slabRoot) : null;
     this.heads = (root >>> 2) + R_HEADS;
     this.key = this.core.key;
     this.lo = memory.dataStart + HUGE_HEADER_BYTES;
@@ -124,7 +133,8 @@ export class Heap implements Allocator {
     u32[r + R_MAGIC] = HEAP_MAGIC;
     u32[r + R_VERSION] = HEAP_VERSION;
     u32[r + R_KEY] = ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
-    if ((opts.small ?? false) && SmallSizes.fits(pool)) u32[r + R_SMALL] = (r + R_SM) * 4;
+    if (opts.small === true && SmallSizes.fits(pool)) u32[r + R_SMALL] = (r + R_SM) * 4;
+    if (opts.small === "slab") u32[r + R_SLAB] = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;
     const heap = new Heap(memory, pool, root);
     statsClear(memory.f64, heap.core.s);
     if (heap.small !== null) heap.small.format(opts.adaptiveClasses ?? true);
@@ -193,6 +203,11 @@ export class Heap implements Allocator {
     if (typeof size === "number" && size >>> 0 === size && size < FAST_LIMIT) {
       if (size <= SMALL_MAX && this.small !== null) {
         const p = this.small.alloc(size);
+        if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
+        return p;
+      }
+      if (size <= SMALL_MAX && this.slab !== null) {
+        const p = this.slab.alloc(size);
         if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
         return p;
       }
@@ -266,6 +281,9 @@ export class Heap implements Allocator {
           this.small.free(ptr, page);
           return;
         }
+      } else if (this.slab !== null && this.slab.slabOf(ptr) !== 0) {
+        this.slab.free(ptr);
+        return;
       }
       const b = ptr - HEADER_BYTES;
       const sw = u32[(b >>> 2) + W_SIZE];
@@ -282,6 +300,7 @@ export class Heap implements Allocator {
     this.memory.refresh();
     const page = this.smallPage(ptr);
     if (page !== 0) return this.small!.free(ptr, page);
+    if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return this.slab.free(ptr);
     const sw = this.liveWord(ptr);
     if ((sw & HUGE_BIT) !== 0) this.huge.free(ptr);
     else this.core.free(this.memory.u32, ptr - HEADER_BYTES, sw);
@@ -293,6 +312,7 @@ export class Heap implements Allocator {
     this.memory.refresh();
     const page = this.smallPage(ptr);
     if (page !== 0) return size <= this.small!.usableSize(ptr, page); // a slot holds up to its class size
+    if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return this.slab.resize(ptr, size);
     const sw = this.liveWord(ptr);
     if ((sw & HUGE_BIT) !== 0) return this.huge.resize(ptr, size);
     return this.core.resize(ptr - HEADER_BYTES, sw, size);
@@ -302,6 +322,7 @@ export class Heap implements Allocator {
   usableSize(ptr: Ptr): number {
     const page = this.smallPage(ptr);
     if (page !== 0) return this.small!.usableSize(ptr, page);
+    if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return this.slab.usableSize(ptr);
     const sw = this.liveWord(ptr);
     return (sw & HUGE_BIT) !== 0 ? this.huge.usableSize(ptr) : (sw & SIZE_MASK) - HEADER_BYTES;
   }
@@ -318,11 +339,27 @@ export class Heap implements Allocator {
 
   stats(): AllocatorStats {
     this.core.syncFootprint();
-    return statsRead(this.memory.f64, this.core.s, this.small !== null ? this.small.classes() : []);
+    const own = statsRead(this.memory.f64, this.core.s, this.small !== null ? this.small.classes() : []);
+    own.footprintBytes = this.pool.stats().footprintBytes; // the pool's gauge: exact peak, whoever took the pages
+    if (this.slab === null) return own;
+    // The Slab keeps its own stats block: currents add up exactly; a peak is the sum of the two
+    // peaks (an upper bound: they need not have peaked together). The footprint is the pool's, shared.
+    const sl = this.slab.stats();
+    for (const k of ["liveBlocks", "liveBytes", "requestedBytes"] as const) {
+      own[k].current += sl[k].current;
+      own[k].peak += sl[k].peak;
+    }
+    own.allocs += sl.allocs;
+    own.frees += sl.frees;
+    own.failedAllocs += sl.failedAllocs;
+    own.classes = sl.classes;
+    own.fragmentation = own.footprintBytes.current > 0 ? 1 - own.requestedBytes.current / own.footprintBytes.current : 0;
+    return own;
   }
 
   check(): void {
     const small = this.small;
+    if (this.slab !== null) this.slab.check();
     if (small === null) checkHeap(this.memory, this.pool, this.root);
     else checkHeap(this.memory, this.pool, this.root, small.check(), (p) => small.pageOf(p + 8) === p);
   }
@@ -336,6 +373,7 @@ export class Heap implements Allocator {
     this.memory.refresh();
     const before = this.pool.stats().footprintBytes.current;
     if (this.small !== null) this.small.trim();
+    if (this.slab !== null) this.slab.shrink();
     for (const c of this.core.chunks()) this.core.trimChunk(c);
     this.pool.trim();
     this.core.syncFootprint();
@@ -361,6 +399,7 @@ export class Heap implements Allocator {
     }
     this.memory.u32[r + R_MAINT] = 0;
     if (this.small !== null) this.small.trim();
+    if (this.slab !== null) this.slab.shrink();
     this.pool.trim();
     this.core.syncFootprint();
     return true;
@@ -439,7 +478,12 @@ export class Heap implements Allocator {
   private allocSlow(size: number): Ptr {
     if (!isSize(size)) invalidSize(size);
     this.memory.refresh();
-    const p = size <= SMALL_MAX && this.small !== null ? this.small.alloc(size) : size < HUGE_MIN ? this.core.alloc(size) : this.huge.alloc(size, 8);
+    const p =
+      size <= SMALL_MAX && this.small !== null
+        ? this.small.alloc(size)
+        : size <= SMALL_MAX && this.slab !== null
+          ? this.slab.alloc(size)
+          : size < HUGE_MIN ? this.core.alloc(size) : this.huge.alloc(size, 8);
     if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
     return p;
   }

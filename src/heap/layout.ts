@@ -29,7 +29,8 @@
 //                       another worker, collected by the owner); per-worker small-size caches hang
 //                       off R_SMALL, one per worker, so nothing here assumes a single thread
 //   11    R_FLAGS       reserved, 0
-//   12–15 reserved, 0
+//   12    R_SLAB        root of the Slab (src/slab) serving small sizes when small: "slab", else 0
+//   13–15 reserved, 0
 //   16    R_STATS       stats block (f64 slots, core/stats.ts), STATS_BYTES long
 //   …     R_SL_MAP      FL_COUNT second-level bitmaps: bit s of word f set ⇔ head[f·SL_COUNT + s] ≠ 0 (M1)
 //   …     R_HEADS       LIST_COUNT free-list heads (block offsets, 0 = empty)
@@ -113,6 +114,7 @@ export const R_MAINT = 8;
 export const R_SMALL = 9;
 export const R_REMOTE = 10;
 export const R_FLAGS = 11;
+export const R_SLAB = 12; // root run of the Slab layer serving small sizes (small: "slab"), 0 when not used
 export const R_STATS = 16;
 
 // ── mapping geometry (mapping.ts draws it) ──

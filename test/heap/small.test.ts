@@ -28,7 +28,31 @@ conformance({
   runs: 25,
 });
 
+conformance({
+  name: 'Heap (small: "slab", the Slab layer)',
+  make: () => Heap.create({ initial: 1 << 16, maximum: 16 * MiB, small: "slab" }),
+  drawSize: 3000,
+  maxAlign: 2 * MiB,
+  model: { maxSize: 3 * MiB, edges: [8, 9, 64, 65, 128, 129, 136, 4096, 1 << 20], maxAlign: 64 * 1024 },
+  runs: 20,
+});
+
 describe("Heap: small sizes", () => {
+  test('small: "slab" routes small sizes through the Slab layer, and attach finds it', () => {
+    const h = Heap.create({ maximum: 16 * MiB, small: "slab" });
+    const p = allocOrThrow(h, 40);
+    assert.notEqual(h.slab!.slabOf(p), 0);
+    assert.equal(h.usableSize(p), 40);
+    const q = allocOrThrow(h, 400);
+    assert.equal(h.slab!.slabOf(q), 0);
+    const again = Heap.attach(h.memory);
+    again.free(p);
+    throwsCode(() => h.free(p), "ERR_HEAP_DOUBLE_FREE");
+    h.free(q);
+    h.check();
+    assert.equal(h.stats().liveBlocks.current, 0);
+  });
+
   test("off by default; small: true turns the slab pages on", () => {
     const off = Heap.create({ maximum: 16 * MiB });
     assert.equal(off.sizeClasses().classes.length, 0);
