@@ -23,7 +23,11 @@ interface Result {
 }
 
 // HEAPKIT_SMALL=1 turns the slab pages for small sizes on; HEAPKIT_ADAPTIVE=0 turns their adaptive classes off.
-const OPTS = { small: process.env.HEAPKIT_SMALL === "1", adaptiveClasses: process.env.HEAPKIT_ADAPTIVE !== "0" };
+// HEAPKIT_SMALL=slab routes them through the Slab layer.
+const OPTS = {
+  small: process.env.HEAPKIT_SMALL === "slab" ? ("slab" as const) : process.env.HEAPKIT_SMALL === "1",
+  adaptiveClasses: process.env.HEAPKIT_ADAPTIVE !== "0",
+};
 
 function replay(t: Trace, measure: boolean, h = Heap.create(OPTS)): Result {
   const start = h.stats().footprintBytes.current;
