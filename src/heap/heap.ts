@@ -134,12 +134,15 @@ export class Heap implements Allocator {
     u32[r + R_VERSION] = HEAP_VERSION;
     u32[r + R_KEY] = ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
     if (opts.small === true && SmallSizes.fits(pool)) u32[r + R_SMALL] = (r + R_SM) * 4;
-    if (opts.small === "slab") u32[r + R_SLAB] = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;
+    if (opts.small === "slab") {
+      const slabRoot = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;
+      memory.u32[r + R_SLAB] = slabRoot; // a fresh view: creating the Slab may have grown (and replaced) the memory's buffer
+    }
     const heap = new Heap(memory, pool, root);
     statsClear(memory.f64, heap.core.s);
     if (heap.small !== null) heap.small.format(opts.adaptiveClasses ?? true);
     const c = root + ROOT_BYTES;
-    heap.core.initChunk(u32, c, root, root + pool.usableSize(root));
+    heap.core.initChunk(memory.u32, c, root, root + pool.usableSize(root));
     heap.core.syncFootprint();
     writeWord(memory.u32, memory.base, H_HEAP_ROOT, root);
     return heap;
