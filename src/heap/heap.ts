@@ -315,7 +315,7 @@ export class Heap implements Allocator {
     this.memory.refresh();
     const page = this.smallPage(ptr);
     if (page !== 0) return size <= this.small!.usableSize(ptr, page); // a slot holds up to its class size
-    if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return this.slab.resize(ptr, size);
+    if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return size <= this.slab.usableSize(ptr) && this.slab.resize(ptr, size); // its limit would throw
     const sw = this.liveWord(ptr);
     if ((sw & HUGE_BIT) !== 0) return this.huge.resize(ptr, size);
     return this.core.resize(ptr - HEADER_BYTES, sw, size);
