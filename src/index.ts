@@ -9,3 +9,5 @@ export type { MemoryOpts, WasmOpts, WasmMemory, ViewMode, GrowListener } from ".
 export { HEADER_BYTES, LAYOUT_VERSION, MAX_MEMORY, GROW_GRANULE } from "./memory/layout.js";
 export { PagePool } from "./pages/page-pool.js";
 export type { PagePoolOpts } from "./pages/page-pool.js";
+export { Region } from "./region/region.js";
+export type { RegionOptions } from "./region/region.js";
