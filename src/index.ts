@@ -11,3 +11,5 @@ export { PagePool } from "./pages/page-pool.js";
 export type { PagePoolOpts } from "./pages/page-pool.js";
 export { Region } from "./region/region.js";
 export type { RegionOptions } from "./region/region.js";
+export { Pool } from "./pool/pool.js";
+export type { PoolOptions } from "./pool/pool.js";
