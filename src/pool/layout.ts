@@ -4,8 +4,9 @@
 // A segment is SEG_BYTES (a power of two, at least one frame, at least 32 blocks) at an address
 // aligned to SEG_BYTES, so the segment of any pointer is `ptr & -SEG_BYTES`: free() finds the
 // block grid and the live bitmap with a mask and one header load, and never searches.
-// Segments are taken from the page pool in runs of 1, 2, 4, … segments (exponential growth, up
-// to P_MAX_RUN), each segment with its own header:
+// Segments are taken from the page pool in runs: one segment first, then each run the next page
+// class above the last (4 KiB → 64 KiB → …, up to P_MAX_RUN segments), each segment with its own
+// header:
 //
 //   seg ─► G_OWNER  byte offset of the owning pool's root       ┐
 //          G_TAG    the owning pool's tag                         │
@@ -80,8 +81,8 @@ export const ROOT_BYTES = ROOT_WORDS * 4; // 72: a multiple of 8
 
 /** A segment holds at least this many blocks, which bounds the tail waste to 1/32. */
 export const MIN_BLOCKS_PER_SEG = 32;
-/** Runs grow up to this many bytes (or one segment, if larger). */
-export const MAX_RUN_BYTES = 1 << 20;
+/** Runs grow through the page classes up to the first class of at least this many bytes (and 4 segments). */
+export const MAX_RUN_BYTES = 1 << 16;
 
 /** Bytes of the live bitmap for `count` blocks, rounded to 8. */
 export const mapBytes = (count: number): number => Math.ceil(count / 64) * 8;

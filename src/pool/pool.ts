@@ -110,7 +110,10 @@ export class Pool implements Allocator {
     if (!isSize(size) || size > maxBlock) invalidOption("size", size, `an integer in [0, ${maxBlock}]`);
     const block = alignUp(Math.max(size, 8), align);
     const segBytes = Math.max(pages.frameBytes, ceilPow2(block * MIN_BLOCKS_PER_SEG));
-    const maxRun = Math.max(1, Math.floor(MAX_RUN_BYTES / segBytes));
+    // Runs are whole page classes after the first, so a run given back (reset, destroy) is one
+    // free page the next run pops as it is: no splitting, no coalescing, and its frames are hot.
+    const capClass = pages.classes.find((c) => c >= Math.max(MAX_RUN_BYTES, 4 * segBytes)) ?? pages.classes[pages.classes.length - 1];
+    const maxRun = Math.max(1, Math.floor(capClass / segBytes));
     const seg = takeRun(pages, segBytes, 1);
     if (seg === NULL) outOfMemory(segBytes, "pool's first segment");
     const u32 = pages.memory.u32;
@@ -357,11 +360,13 @@ export class Pool implements Allocator {
     return this.alloc(size);
   }
 
-  /** Takes a new run of segments, twice the last one up to P_MAX_RUN, fewer when memory is short. */
+  /** Takes a new run of segments: the next page class above the last run, up to P_MAX_RUN segments; fewer when memory is short. */
   private grow(): boolean {
     const u32a = this.memory.u32;
     const r = this.r;
-    let segs = Math.min(u32a[r + P_RUN_SEGS] * 2, u32a[r + P_MAX_RUN]);
+    const last = u32a[r + P_RUN_SEGS] * this.segBytes;
+    const nextClass = this.pages.classes.find((c) => c > last) ?? last;
+    let segs = Math.max(1, Math.min(Math.floor(nextClass / this.segBytes), u32a[r + P_MAX_RUN]));
     let run = NULL;
     for (; segs >= 1; segs >>>= 1) {
       run = takeRun(this.pages, this.segBytes, segs);

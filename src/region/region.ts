@@ -76,18 +76,19 @@ import {
 
 export interface RegionOptions {
   /**
-   * Bytes of the first chunk (rounded up to the page pool's frame). It holds the region's root
+   * Bytes of the first chunk (rounded up to the page pool's frame; best a page class). It holds the region's root
    * and stats, so a child region that stays within it costs one page-pool call to create.
    * @defaultValue 4 KiB
    */
   chunkSize?: number;
   /**
-   * How chunk sizes grow: "exponential" doubles each new chunk up to `maxChunkSize`; "fixed"
-   * takes `chunkSize` every time (bigger only when one request needs it).
+   * How chunk sizes grow: "exponential" takes each new chunk at least twice the last, stepping
+   * through the page classes, up to `maxChunkSize`; "fixed" takes `chunkSize` every time
+   * (bigger only when one request needs it).
    * @defaultValue "exponential"
    */
   growth?: "exponential" | "fixed";
-  /** Cap of exponential growth. @defaultValue 1 MiB */
+  /** Cap of exponential growth. @defaultValue 64 KiB */
   maxChunkSize?: number;
   /**
    * Requests larger than this get their own page-pool run, which `free` gives back on its own
@@ -148,7 +149,7 @@ export class Region implements Allocator {
   static create(pages: PagePool, options: RegionOptions = {}): Region {
     const F = pages.frameBytes;
     const chunkSize = options.chunkSize ?? 4 * KiB;
-    const maxChunk = options.maxChunkSize ?? 1024 * KiB;
+    const maxChunk = options.maxChunkSize ?? 64 * KiB;
     const largeSize = options.largeSize ?? 16 * KiB;
     const cacheBytes = options.cacheBytes ?? 1024 * KiB;
     const growth = options.growth ?? "exponential";
@@ -537,8 +538,16 @@ export class Region implements Allocator {
     const cur = u32[r + R_CHUNK];
     const curBytes = u32[(cur >>> 2) + K_BYTES];
     const F = this.pages.frameBytes;
-    let bytes = u32[r + R_GROWTH] === GROW_FIXED ? u32[r + R_FIRST_BYTES] : Math.min(curBytes * 2, u32[r + R_MAX_CHUNK]);
-    bytes = Math.max(bytes, u32[r + R_FIRST_BYTES]);
+    // Exponential growth steps through the page classes (4 KiB → 64 KiB → 2 MiB by default) up to
+    // the cap: a chunk given back is then one whole free page, which the page pool hands out again
+    // as it is (hot, no split, no coalescing). Doubling through sizes between classes left freed
+    // chunks split into 4 KiB pages, and new chunks were cut from fresh memory instead.
+    const maxChunk = u32[r + R_MAX_CHUNK];
+    let bytes = u32[r + R_FIRST_BYTES];
+    if (u32[r + R_GROWTH] !== GROW_FIXED) {
+      const next = this.pages.classes.find((c) => c >= curBytes * 2) ?? maxChunk;
+      bytes = Math.max(bytes, Math.min(next, maxChunk));
+    }
     for (let i = 0; i < 32 && CHUNK_HEADER_BYTES + mapBytes(bytes) + need > bytes; i++) bytes = roundUp(bytes * 2, F);
     const chunk = takeChunk(this.pages, u32[r + R_TOP], bytes);
     if (chunk === NULL) return false;
