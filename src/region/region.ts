@@ -583,7 +583,7 @@ export class Region implements Allocator {
     const head = u32[r + R_LARGE];
     u32[h + L_NEXT] = head;
     u32[h + L_PREV] = NULL;
-    if (head !== NULL) u32[(head >>> 2) + L_PREV] = h << 2;
+    if (head !== NULL) u32[(head >>> 2) + L_PREV] = h * 4;
     u32[h + L_OWNER] = this.root;
     u32[h + L_TAG] = this.tag;
     u32[h + L_SIZE] = size;
@@ -591,7 +591,7 @@ export class Region implements Allocator {
     const serial = (u32[r + R_SERIAL] + 1) >>> 0;
     u32[h + L_SERIAL] = serial;
     u32[r + R_SERIAL] = serial;
-    u32[r + R_LARGE] = h << 2;
+    u32[r + R_LARGE] = h * 4;
     u32[r + R_LARGE_N] += 1;
     const runBytes = this.pages.usableSize(run);
     u32[r + R_LARGE_BYTES] += runBytes - off;
@@ -632,7 +632,7 @@ export class Region implements Allocator {
     const size = u32[h + L_SIZE];
     const runBytes = this.pages.usableSize(run);
     u32[r + R_LARGE_N] -= 1;
-    u32[r + R_LARGE_BYTES] -= runBytes - ((h << 2) + LARGE_HEADER_BYTES - run);
+    u32[r + R_LARGE_BYTES] -= runBytes - ((h * 4) + LARGE_HEADER_BYTES - run);
     u32[h + L_TAG] = (this.tag ^ FREED_XOR) >>> 0; // a second free of this pointer reads as a double free while the page stays free
     this.adjustMarks(u32[h + L_SERIAL], -size);
     this.pages.free(run);
@@ -748,7 +748,7 @@ export class Region implements Allocator {
     const h = (ptr - LARGE_HEADER_BYTES) >>> 2;
     if (u32[h + L_OWNER] === this.root && u32[h + L_TAG] === ((this.tag ^ FREED_XOR) >>> 0) && freeing) doubleFree(ptr);
     const prev = u32[h + L_PREV];
-    const linked = prev === NULL ? u32[this.r + R_LARGE] === h << 2 : prev + 4 < this.memory.byteLength && u32[(prev >>> 2) + L_NEXT] === h << 2;
+    const linked = prev === NULL ? u32[this.r + R_LARGE] === h * 4 : prev + 4 < this.memory.byteLength && u32[(prev >>> 2) + L_NEXT] === h * 4;
     if (u32[h + L_OWNER] !== this.root || u32[h + L_TAG] !== this.tag || !linked) invalidPointer(ptr, "not a block of this region");
     return h;
   }
