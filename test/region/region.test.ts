@@ -295,6 +295,47 @@ describe("Region", () => {
     r.check();
   });
 
+  test("usableSize of every block is its exact extent (exhaustive over small sizes and alignments)", () => {
+    const r = Region.create(pool());
+    for (let a = 0; a <= 72; a++) {
+      for (let b = 0; b <= 72; b += 7) {
+        for (const align of [8, 16, 64]) {
+          const m = r.mark();
+          const p = allocOrThrow(r, a);
+          const q = r.alignedAlloc(b, align);
+          allocOrThrow(r, 8);
+          const round = (n: number) => Math.max(8, Math.ceil(n / 8) * 8);
+          assert.equal(r.usableSize(p), q - p, `extent of ${a} before an aligned ${b}`);
+          assert.ok(q - p >= round(a) && q - p < round(a) + align);
+          assert.equal(r.usableSize(q), round(b), `extent of ${b} (align ${align})`);
+          r.free(p);
+          throwsCode(() => r.usableSize(p), "ERR_HEAP_INVALID_POINTER");
+          r.release(m);
+        }
+      }
+    }
+    r.check();
+  });
+
+  test("requestedBytes follows frees and releases, including large blocks older than a mark", () => {
+    const r = Region.create(pool());
+    const big = allocOrThrow(r, 100 * KiB);
+    const m = r.mark();
+    allocOrThrow(r, 10);
+    assert.equal(r.stats().requestedBytes.current, 100 * KiB + 10);
+    r.free(big);
+    r.release(m);
+    assert.equal(r.stats().requestedBytes.current, 0);
+    assert.equal(r.stats().requestedBytes.peak, 100 * KiB + 10);
+    const p = allocOrThrow(r, 30);
+    assert.ok(r.resize(p, 50));
+    assert.equal(r.stats().requestedBytes.current, 50);
+    r.free(p);
+    assert.equal(r.stats().requestedBytes.current, 0);
+    assert.equal(r.stats().liveBytes.current, 0);
+    r.check();
+  });
+
   test("interior, foreign and out-of-range pointers are ERR_HEAP_INVALID_POINTER; the region stays valid", () => {
     const pages = pool();
     const r = Region.create(pages);
