@@ -55,3 +55,20 @@ export interface Allocator {
   /** Validates all metadata; throws CorruptionError naming the first broken invariant. Terminates on any bytes. */
   check(): void;
 }
+
+/** A part of the memory an allocator uses for one purpose, for heap maps. */
+export interface MapRegion {
+  start: Ptr;
+  bytes: number;
+  /** What the region is, in a few words: "slab 24 B", "segregated fit", "huge block", "region chunk". */
+  role: string;
+  /** Bytes of it in caller blocks (the rest is free or metadata). */
+  usedBytes: number;
+}
+
+/** Allocators that can describe their structure for heap maps implement this beside Allocator. */
+export interface Mappable {
+  mapRegions(): MapRegion[];
+}
+
+export const isMappable = (a: object): a is Mappable => typeof (a as Partial<Mappable>).mapRegions === "function";

@@ -16,7 +16,8 @@ export type HeapErrorCode =
   | "ERR_HEAP_TRUNCATED"
   | "ERR_HEAP_INVALID_OPTION"
   | "ERR_HEAP_INVALID_MARK"
-  | "ERR_HEAP_INVALID_STATE";
+  | "ERR_HEAP_INVALID_STATE"
+  | "ERR_HEAP_BAD_TRACE";
 
 /** Base of every error heapkit throws. The structure that threw is still valid when one reaches the caller. */
 export class HeapError extends Error {

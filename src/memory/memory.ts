@@ -26,6 +26,27 @@ export interface WasmMemory {
   grow(deltaPages: number): number;
 }
 
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => WasmMemory;
+}
+const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/**
+ * What holds the bytes of a memory made by `Memory.create`.
+ *
+ * - "wasm" (default): a WebAssembly.Memory. It grows in place (V8 reserves its address space up
+ *   front), and typed arrays over it are as fast as over a plain ArrayBuffer. Growth replaces
+ *   the buffer, so views made by users go stale: `generation` and `onGrow` tell them. It cannot
+ *   shrink.
+ * - "resizable": a resizable ArrayBuffer. It can shrink (`trim` gives memory back), and
+ *   length-tracking views never go stale; but in Node 20's V8 every typed-array access to it is
+ *   about 2.5–4× slower than to a plain or wasm buffer (BENCHMARKS.md, "views"), which decides
+ *   the default.
+ * - With `shared`, a growable SharedArrayBuffer (fixed views over it are fast); "wasm" with
+ *   `shared` makes a shared WebAssembly.Memory.
+ */
+export type Backing = "wasm" | "resizable";
+
 /**
  * How typed views follow the buffer. "fixed": views of the current length, replaced after every
  * grow or shrink (measured faster in V8; see BENCHMARKS.md, "views"). "tracking": length-tracking
@@ -61,7 +82,9 @@ export interface MemoryOpts {
    * @defaultValue 0
    */
   base?: number;
-  /** @defaultValue "fixed" */
+  /** @defaultValue "wasm", or a growable SharedArrayBuffer when `shared` */
+  backing?: Backing;
+  /** Only for a "resizable" backing. @defaultValue "fixed" */
   views?: ViewMode;
 }
 
@@ -82,15 +105,15 @@ export interface WasmOpts {
 
 export type GrowListener = (memory: Memory) => void;
 
-type Backing = "array" | "shared" | "wasm";
+type Holder = "array" | "shared" | "wasm";
 
 const MiB = 1 << 20;
 
 export class Memory implements MemoryViews {
   /** Byte offset of the header. Every pointer of this memory is above it. */
   readonly base: number;
-  /** Where the bytes live. */
-  readonly backing: Backing;
+  /** What holds the bytes: a resizable ArrayBuffer, a growable SharedArrayBuffer or a WebAssembly.Memory. */
+  readonly backing: Holder;
   private readonly wasm: WasmMemory | undefined;
   private readonly mode: ViewMode;
   private listeners: GrowListener[] = [];
@@ -107,7 +130,7 @@ export class Memory implements MemoryViews {
   /** Incremented each time this handle replaces its views: a user's own view made before is stale when this changes. */
   generation = 0;
 
-  private constructor(buffer: ArrayBuffer | SharedArrayBuffer, base: number, backing: Backing, mode: ViewMode, wasm?: WasmMemory) {
+  private constructor(buffer: ArrayBuffer | SharedArrayBuffer, base: number, backing: Holder, mode: ViewMode, wasm?: WasmMemory) {
     this.base = base;
     this.backing = backing;
     this.mode = backing === "wasm" ? "fixed" : mode;
@@ -130,13 +153,22 @@ export class Memory implements MemoryViews {
     checkGrowth(growth);
     const max = roundUp(maximum, GROW_GRANULE) > MAX_MEMORY ? MAX_MEMORY : roundUp(maximum, GROW_GRANULE);
     const initial = Math.min(max, roundUp(Math.max(initialAsked, base + HEADER_BYTES), GROW_GRANULE));
-    const buffer = opts.shared
-      ? new SharedArrayBuffer(initial, { maxByteLength: max })
-      : new ArrayBuffer(initial, { maxByteLength: max });
+    const backing = opts.backing ?? (opts.shared ? undefined : "wasm");
+    if (backing !== undefined && backing !== "wasm" && backing !== "resizable") invalidOption("backing", backing, '"wasm" or "resizable"');
     const mode = opts.views ?? "fixed";
     if (mode !== "fixed" && mode !== "tracking") invalidOption("views", mode, '"fixed" or "tracking"');
-    const m = new Memory(buffer, base, opts.shared ? "shared" : "array", mode);
-    m.format(max, growth, opts.shared ? F_SHARED : 0);
+    if (mode === "tracking" && backing !== "resizable") invalidOption("views", mode, '"fixed" unless the backing is "resizable"');
+    let m: Memory;
+    const W = wasmApi();
+    if (backing === "wasm" && W) {
+      const wasm = new W.Memory({ initial: initial / GROW_GRANULE, maximum: max / GROW_GRANULE, shared: opts.shared === true });
+      m = new Memory(wasm.buffer, base, "wasm", "fixed", wasm);
+    } else if (opts.shared) {
+      m = new Memory(new SharedArrayBuffer(initial, { maxByteLength: max }), base, "shared", "fixed");
+    } else {
+      m = new Memory(new ArrayBuffer(initial, { maxByteLength: max }), base, "array", mode); // no WebAssembly here: resizable
+    }
+    m.format(max, growth, (opts.shared ? F_SHARED : 0) | (m.backing === "wasm" ? F_WASM : 0));
     return m;
   }
 
@@ -187,9 +219,22 @@ export class Memory implements MemoryViews {
     }
     const ab = buffer as ArrayBuffer;
     if (ab.resizable) return new Memory(ab, base, "array", "fixed");
-    const copy = new ArrayBuffer(ab.byteLength, { maxByteLength: Math.max(maximum, ab.byteLength) });
+    // Saved bytes: copied into a fresh memory of the default backing, which may grow to the recorded maximum.
+    const W = wasmApi();
+    const max = Math.max(maximum, ab.byteLength);
+    if (W) {
+      const wasm = new W.Memory({ initial: Math.ceil(ab.byteLength / GROW_GRANULE), maximum: Math.ceil(max / GROW_GRANULE) });
+      new Uint8Array(wasm.buffer).set(new Uint8Array(ab));
+      return new Memory(wasm.buffer, base, "wasm", "fixed", wasm);
+    }
+    const copy = new ArrayBuffer(ab.byteLength, { maxByteLength: max });
     new Uint8Array(copy).set(new Uint8Array(ab));
     return new Memory(copy, base, "array", "fixed");
+  }
+
+  /** The WebAssembly.Memory holding the bytes, for a module to import; undefined for other backings. */
+  get wasmMemory(): WasmMemory | undefined {
+    return this.wasm;
   }
 
   /** Bytes currently addressable through the views. */

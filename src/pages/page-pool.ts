@@ -76,6 +76,15 @@ export interface PoolGeometry {
   readonly base: number;
 }
 
+/** One run of the page area, as `runs()` reports it. */
+export interface PageRun {
+  ptr: Ptr;
+  bytes: number;
+  used: boolean;
+  /** Page class index: of the free page, or the alignment class of the used run. */
+  cls: number;
+}
+
 export class PagePool implements Allocator {
   readonly kind = "pages" as const;
   readonly memory: Memory;
@@ -278,6 +287,29 @@ export class PagePool implements Allocator {
   }
 
   /**
+   * The runs tiling the page area, in address order: for each, its address, its length in bytes,
+   * whether it is in use, and its class. For heap maps and reports; O(runs), allocates.
+   */
+  runs(): PageRun[] {
+    const u32 = this.memory.u32;
+    const top = u32[this.r + R_TOP];
+    const out: PageRun[] = [];
+    for (let at = this.g.start; at < top; ) {
+      const e = u32[this.table + 2 * ((at - this.g.start) >>> this.frameShift)];
+      const frames = entryFrames(e);
+      if (frames === 0 || at + frames * this.g.frameBytes > top) corrupted("T1 run length out of range", at);
+      out.push({ ptr: at, bytes: frames * this.g.frameBytes, used: entryState(e) === ST_USED, cls: entryClass(e) });
+      at += frames * this.g.frameBytes;
+    }
+    return out;
+  }
+
+  /** First byte of the page area. */
+  get start(): number {
+    return this.g.start;
+  }
+
+  /**
    * Puts split pages back together: every maximal span of free frames is re-cut into the largest
    * aligned pages it holds. O(runs). Runs on `trim()`, and before the pool would grow the memory
    * (or fail) for a page that free smaller pages might make up; never on the fast paths.
@@ -331,22 +363,33 @@ export class PagePool implements Allocator {
     return page;
   }
 
-  /** One free page of class `b`: popped, split from a larger free page, cut from the top, or — after coalescing — any of those. */
+  /**
+   * One free page of class `b`: popped, or split from a larger free page; else, when enough has
+   * been freed since the last coalesce to make up such a page, coalesce and try again; else cut
+   * from the top; else, out of room, coalesce whatever was freed and try a last time.
+   */
   private takePage(b: number): Ptr {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const u32 = this.memory.u32;
-      for (let d = b; d < this.g.classFrames.length; d++) {
-        const page = this.pop(u32, d);
-        if (page === NULL) continue;
-        if (d > b) this.release(page + this.classes[b], page + this.classes[d]);
-        return page;
-      }
-      if (attempt === 0) {
-        const page = this.bump(this.g.classFrames[b], b);
-        if (page !== NULL) return page;
-        if (u32[this.r + R_FREED] === 0) return NULL; // nothing freed since the last coalesce: it cannot help
-        this.recut(false);
-      }
+    let page = this.popOrSplit(b);
+    if (page !== NULL) return page;
+    if (this.memory.u32[this.r + R_FREED] >= this.g.classFrames[b]) {
+      this.recut(false);
+      page = this.popOrSplit(b);
+      if (page !== NULL) return page;
+    }
+    page = this.bump(this.g.classFrames[b], b);
+    if (page !== NULL || this.memory.u32[this.r + R_FREED] === 0) return page;
+    this.recut(false);
+    return this.popOrSplit(b);
+  }
+
+  /** A free page of class `b`, or of the smallest larger class that has one, split. */
+  private popOrSplit(b: number): Ptr {
+    const u32 = this.memory.u32;
+    for (let d = b; d < this.g.classFrames.length; d++) {
+      const page = this.pop(u32, d);
+      if (page === NULL) continue;
+      if (d > b) this.release(page + this.classes[b], page + this.classes[d]);
+      return page;
     }
     return NULL;
   }

@@ -8,9 +8,11 @@ const MiB = 1024 * KiB;
 
 type Make = (maximum: number) => Memory;
 const backings: [string, Make][] = [
-  ["ArrayBuffer", (maximum) => Memory.create({ initial: 64 * KiB, maximum })],
-  ["SharedArrayBuffer", (maximum) => Memory.create({ initial: 64 * KiB, maximum, shared: true })],
-  ["ArrayBuffer, tracking views", (maximum) => Memory.create({ initial: 64 * KiB, maximum, views: "tracking" })],
+  ["the default backing (WebAssembly.Memory)", (maximum) => Memory.create({ initial: 64 * KiB, maximum })],
+  ["a resizable ArrayBuffer", (maximum) => Memory.create({ initial: 64 * KiB, maximum, backing: "resizable" })],
+  ["a growable SharedArrayBuffer", (maximum) => Memory.create({ initial: 64 * KiB, maximum, shared: true })],
+  ["a shared WebAssembly.Memory", (maximum) => Memory.create({ initial: 64 * KiB, maximum, shared: true, backing: "wasm" })],
+  ["a resizable ArrayBuffer with tracking views", (maximum) => Memory.create({ initial: 64 * KiB, maximum, backing: "resizable", views: "tracking" })],
   ["WebAssembly.Memory", (maximum) => Memory.fromWasm(new WebAssembly.Memory({ initial: 1, maximum: maximum / GROW_GRANULE }), { base: 256, maximum })],
 ];
 
@@ -40,7 +42,7 @@ for (const [name, make] of backings) {
       assert.equal(m.i32[end >>> 2], 0xdeadbeef | 0);
       assert.equal(new DataView(m.u8.buffer).getFloat64(end - 8, true), 1.5);
       assert.ok(seen.length >= 1 && seen[seen.length - 1] === m.byteLength);
-      if (name !== "ArrayBuffer, tracking views") assert.ok(m.generation > g0);
+      if (!name.includes("tracking")) assert.ok(m.generation > g0);
       stop();
       m.grow(1);
       assert.equal(seen[seen.length - 1], 4 * MiB > m.byteLength ? seen[seen.length - 1] : seen[seen.length - 1]);
@@ -63,7 +65,7 @@ for (const [name, make] of backings) {
 
 describe("Memory", () => {
   test("a resizable ArrayBuffer shrinks; shared and wasm memories refuse", () => {
-    const m = Memory.create({ initial: MiB, maximum: 4 * MiB });
+    const m = Memory.create({ initial: MiB, maximum: 4 * MiB, backing: "resizable" });
     const g = m.generation;
     assert.equal(m.shrink(200 * KiB), true);
     assert.equal(m.byteLength, 256 * KiB);
@@ -72,6 +74,7 @@ describe("Memory", () => {
     assert.equal(m.u32.length, (256 * KiB) / 4);
     assert.equal(Memory.create({ initial: MiB, shared: true }).shrink(0), false);
     assert.equal(Memory.fromWasm(new WebAssembly.Memory({ initial: 4 })).shrink(0), false);
+    assert.equal(Memory.create({ initial: MiB }).shrink(0), false);
   });
 
   test("another handle's growth of a shared memory is picked up by refresh()", () => {
@@ -83,6 +86,14 @@ describe("Memory", () => {
     assert.equal(a.byteLength, b.byteLength);
     b.u8[b.byteLength - 1] = 9;
     assert.equal(a.u8[a.byteLength - 1], 9);
+  });
+
+  test("the default backing is a WebAssembly.Memory a module can import", () => {
+    const m = Memory.create({ maximum: 4 * MiB });
+    assert.equal(m.backing, "wasm");
+    assert.ok(m.wasmMemory instanceof WebAssembly.Memory);
+    assert.equal(m.wasmMemory!.buffer, m.u8.buffer);
+    assert.equal(Memory.create({ backing: "resizable" }).wasmMemory, undefined);
   });
 
   test("a module's own growth of its WebAssembly.Memory is picked up by refresh()", () => {
@@ -141,6 +152,8 @@ describe("Memory", () => {
       { growth: NaN },
       { base: 3 },
       { views: "lazy" as never },
+      { views: "tracking" as const },
+      { backing: "heap" as never },
     ];
     for (const opts of bad) throwsCode(() => Memory.create(opts), "ERR_HEAP_INVALID_OPTION", JSON.stringify(opts));
   });

@@ -100,8 +100,18 @@ describe("PagePool", () => {
     pool.check();
   });
 
+  test("trim() on a wasm memory lowers the footprint but cannot shrink the buffer", () => {
+    const pool = PagePool.create(Memory.create({ initial: 64 * KiB, maximum: 64 * MiB }));
+    const burst = Array.from({ length: 4 }, () => allocOrThrow(pool, 2 * MiB));
+    const fp = pool.stats().footprintBytes.current;
+    for (const p of burst) pool.free(p);
+    assert.equal(pool.trim(), 0);
+    assert.ok(pool.stats().footprintBytes.current < fp / 4);
+    pool.check();
+  });
+
   test("trim() gives free memory at the top back and the footprint falls", () => {
-    const mem = Memory.create({ initial: 64 * KiB, maximum: 64 * MiB });
+    const mem = Memory.create({ initial: 64 * KiB, maximum: 64 * MiB, backing: "resizable" });
     const pool = PagePool.create(mem);
     const keep = allocOrThrow(pool, 4096);
     const burst = Array.from({ length: 8 }, () => allocOrThrow(pool, 2 * MiB));
@@ -228,3 +238,32 @@ function segmentHead(pool: PagePool, c: number): number {
 function statsIndex(pool: PagePool): number {
   return pool.memory.u32[(pool.memory.pagesRoot >>> 2) + 9] >>> 3;
 }
+
+describe("PagePool.runs", () => {
+  test("tiles the page area in address order with the state of each run", () => {
+    const pool = small();
+    const a = allocOrThrow(pool, 4096);
+    const b = allocOrThrow(pool, 3 * 4096);
+    pool.free(a);
+    const runs = pool.runs();
+    let at = pool.start;
+    for (const r of runs) {
+      assert.equal(r.ptr, at);
+      at += r.bytes;
+    }
+    assert.equal(at, pool.top);
+    assert.equal(runs.find((r) => r.ptr === a)?.used, false);
+    assert.equal(runs.find((r) => r.ptr === b)?.used, true);
+    assert.equal(runs.find((r) => r.ptr === b)?.bytes, 3 * 4096);
+  });
+});
+
+test("counters stay exact past 2^32 operations", () => {
+  const pool = small();
+  const s = pool.memory.u32[(pool.memory.pagesRoot >>> 2) + 9] >>> 3;
+  pool.memory.f64[s + 8] = 2 ** 32 - 1; // allocs (after four gauges of two slots each)
+  const p = allocOrThrow(pool, 4096);
+  assert.equal(pool.stats().allocs, 2 ** 32);
+  pool.free(p);
+  pool.check();
+});
