@@ -568,7 +568,7 @@ export class Region implements Allocator {
 
   private allocLarge(size: number, align: number): Ptr {
     const off = align > LARGE_HEADER_BYTES ? align : LARGE_HEADER_BYTES;
-    const total = off + size;
+    const total = off + (size < 8 ? 8 : size); // a zero-size block still owns bytes inside its run
     const F = this.pages.frameBytes;
     let run = NULL;
     if (total <= 0xffff_ffff) run = align > F ? this.pages.alignedAlloc(total, align) : this.pages.alloc(total);

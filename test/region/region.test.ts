@@ -355,6 +355,15 @@ describe("Region", () => {
     other.check();
   });
 
+  test("a zero-size large block still lies inside its run (regression: [aligned 1/64 KiB, aligned 0/64 KiB])", () => {
+    const r = Region.create(pool());
+    const a = r.alignedAlloc(1, 64 * KiB);
+    const b = r.alignedAlloc(0, 64 * KiB);
+    assert.ok(r.usableSize(a) >= 1 && r.usableSize(b) >= 0);
+    assert.ok(b + 8 <= r.memory.byteLength);
+    r.check();
+  });
+
   test("large blocks go straight to the page pool and back", () => {
     const pages = pool();
     const r = Region.create(pages);
