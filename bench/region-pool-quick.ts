@@ -2,7 +2,7 @@
 // ArrayBuffer. One fresh node process per (subject, workload, repetition); the median of REPS
 // is reported, and each subject's ratio to the JS bump pointer of the same run.
 //
-//   node build/bench/region-pool-quick.js [--n 2000000] [--reps 5] [--only region,pool]
+//   npm run build && node build/bench/region-pool-quick.js [--n 10000000] [--reps 5] [--only region,pool]
 //
 // Every allocation writes one word into its block (as a user would), so first-touch page
 // faults are part of the cost, as they are in real use.
@@ -17,6 +17,8 @@ const SUBJECTS = ["js-bump", "region", "region-fixed", "pool"] as const;
 type SubjectName = (typeof SUBJECTS)[number];
 
 const MIX = [16, 24, 48, 96, 240, 24, 1000, 24];
+/** N is scaled per workload so that each run touches at most a few hundred MiB. */
+const SCALE: Record<Workload, number> = { small: 1, "small-free": 1, big: 0.2, "mix-free": 0.5, "create-destroy": 1 };
 const sizeOf = (w: Workload): number => (w === "big" ? 240 : w === "mix-free" ? 1000 : 24);
 
 /** Returns nanoseconds per allocation for one (subject, workload) in this process. */
@@ -111,21 +113,22 @@ function main(): void {
     process.stdout.write(JSON.stringify({ ns }) + "\n");
     return;
   }
-  const n = Number(get("--n", "2000000"));
+  const n = Number(get("--n", "10000000"));
   const reps = Number(get("--reps", "5"));
   const only = get("--only", SUBJECTS.join(",")).split(",");
   const self = fileURLToPath(import.meta.url);
-  console.log(`# region-pool-quick: N = ${n}, median of ${reps} fresh processes; node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
+  console.log(`# region-pool-quick: ns per allocation, median of ${reps} fresh processes; node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
   console.log(`| workload | ${SUBJECTS.filter((s) => s === "js-bump" || only.includes(s)).join(" | ")} |`);
   console.log(`|---|${SUBJECTS.filter((s) => s === "js-bump" || only.includes(s)).map(() => "---").join("|")}|`);
   for (const w of WORKLOADS) {
+    const nw = Math.round(n * SCALE[w]);
     const cells: string[] = [];
     let base = 0;
     for (const s of SUBJECTS) {
       if (s !== "js-bump" && !only.includes(s)) continue;
       const xs: number[] = [];
       for (let k = 0; k < reps; k++) {
-        const r = spawnSync(process.execPath, [self, "--one", s, w, String(n)], { encoding: "utf8" });
+        const r = spawnSync(process.execPath, [self, "--one", s, w, String(nw)], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`${s} ${w}: ${r.stderr}`);
         xs.push(JSON.parse(r.stdout.trim().split("\n").pop()!).ns);
       }
@@ -133,7 +136,7 @@ function main(): void {
       if (s === "js-bump") base = m;
       cells.push(s === "js-bump" ? `${m.toFixed(2)} ns` : `${m.toFixed(2)} ns (${(m / base).toFixed(2)}×)`);
     }
-    console.log(`| ${w} | ${cells.join(" | ")} |`);
+    console.log(`| ${w} (N = ${nw}) | ${cells.join(" | ")} |`);
   }
 }
 
