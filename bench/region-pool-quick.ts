@@ -120,22 +120,29 @@ function main(): void {
   console.log(`# region-pool-quick: ns per allocation, median of ${reps} fresh processes; node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
   console.log(`| workload | ${SUBJECTS.filter((s) => s === "js-bump" || only.includes(s)).join(" | ")} |`);
   console.log(`|---|${SUBJECTS.filter((s) => s === "js-bump" || only.includes(s)).map(() => "---").join("|")}|`);
+  const subjects = SUBJECTS.filter((s) => s === "js-bump" || only.includes(s));
   for (const w of WORKLOADS) {
     const nw = Math.round(n * SCALE[w]);
-    const cells: string[] = [];
-    let base = 0;
-    for (const s of SUBJECTS) {
-      if (s !== "js-bump" && !only.includes(s)) continue;
-      const xs: number[] = [];
-      for (let k = 0; k < reps; k++) {
+    // Repetitions interleave the subjects (rotating the order), so that each repetition compares
+    // them under the same machine load; the ratio is the median of the per-repetition ratios.
+    const times = new Map<SubjectName, number[]>(subjects.map((s) => [s, []]));
+    const ratios = new Map<SubjectName, number[]>(subjects.map((s) => [s, []]));
+    for (let k = 0; k < reps; k++) {
+      const order = subjects.map((_, i) => subjects[(i + k) % subjects.length]);
+      const got = new Map<SubjectName, number>();
+      for (const s of order) {
         const r = spawnSync(process.execPath, [self, "--one", s, w, String(nw)], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`${s} ${w}: ${r.stderr}`);
-        xs.push(JSON.parse(r.stdout.trim().split("\n").pop()!).ns);
+        got.set(s, JSON.parse(r.stdout.trim().split("\n").pop()!).ns);
       }
-      const m = median(xs);
-      if (s === "js-bump") base = m;
-      cells.push(s === "js-bump" ? `${m.toFixed(2)} ns` : `${m.toFixed(2)} ns (${(m / base).toFixed(2)}×)`);
+      for (const s of subjects) {
+        times.get(s)!.push(got.get(s)!);
+        ratios.get(s)!.push(got.get(s)! / got.get("js-bump")!);
+      }
     }
+    const cells = subjects.map((s) =>
+      s === "js-bump" ? `${median(times.get(s)!).toFixed(1)} ns` : `${median(times.get(s)!).toFixed(1)} ns (${median(ratios.get(s)!).toFixed(2)}×)`,
+    );
     console.log(`| ${w} (N = ${nw}) | ${cells.join(" | ")} |`);
   }
 }

@@ -328,7 +328,9 @@ export class Pool implements Allocator {
     u32[r + P_MAGIC] = 0;
     for (let run = u32[r + P_RUNS], i = 0; run !== NULL && i < 1 << 26; i++) {
       const next = u32[(run >>> 2) + G_NEXT];
-      u32[(run >>> 2) + G_OWNER] = 0;
+      // Every segment disowned, so a stale handle's free fails its fast-path owner test.
+      const segs = u32[(run >>> 2) + G_RUN];
+      for (let k = 0; k < segs; k++) u32[((run + k * this.segBytes) >>> 2) + G_OWNER] = 0;
       if (run !== first) this.pages.free(run);
       u32 = this.memory.u32;
       run = next;

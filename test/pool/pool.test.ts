@@ -221,13 +221,14 @@ describe("Pool", () => {
     const live0 = pp.stats().liveBlocks.current;
     const pool = Pool.create(pp, { size: 64 });
     const p = allocOrThrow(pool, 64);
-    for (let i = 0; i < 500; i++) allocOrThrow(pool, 64);
+    let last = p;
+    for (let i = 0; i < 500; i++) last = allocOrThrow(pool, 64);
     const other = Pool.attach(pp, pool.root);
     pool.destroy();
     assert.equal(pp.stats().liveBlocks.current, live0);
     pp.check();
     for (const h of [pool, other]) {
-      for (const f of [() => h.alloc(8), () => h.free(p), () => h.reset(), () => h.destroy(), () => h.stats(), () => h.check(), () => h.usableSize(p)]) {
+      for (const f of [() => h.alloc(8), () => h.free(p), () => h.free(last), () => h.reset(), () => h.destroy(), () => h.stats(), () => h.check(), () => h.usableSize(p)]) {
         throwsCode(f, "ERR_HEAP_INVALID_STATE");
       }
     }
