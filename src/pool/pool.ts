@@ -236,6 +236,17 @@ export class Pool implements Allocator {
     this.freeSlow(ptr);
   }
 
+  /** Whether `ptr` is a block start of this pool (live or free): one mask and one header load, never throws. */
+  owns(ptr: Ptr): boolean {
+    if (typeof ptr !== "number" || ptr >>> 0 !== ptr) return false;
+    const u32 = this.memory.u32;
+    const sw = (ptr & this.segMask) >>> 2;
+    if (u32[sw + G_OWNER] !== this.root || u32[sw + G_TAG] !== this.tag) return false;
+    const off = ptr - sw * 4 - u32[sw + G_FIRST];
+    const i = Math.floor(off * this.inv);
+    return i >= 0 && i < u32[sw + G_COUNT] && i * this.blockSize === off;
+  }
+
   /** Allocates up to `n` blocks into `out[0..n)`; returns how many it got (fewer only when out of memory). */
   allocMany(n: number, out: Uint32Array | number[]): number {
     if (!isSize(n) || n > out.length) invalidSize(n, out.length);

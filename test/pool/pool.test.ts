@@ -175,7 +175,10 @@ describe("Pool", () => {
       throwsCode(() => pool.free(bad as number), "ERR_HEAP_INVALID_POINTER", `free(${String(bad)})`);
       throwsCode(() => pool.usableSize(bad as number), "ERR_HEAP_INVALID_POINTER", `usableSize(${String(bad)})`);
     }
+    assert.equal(pool.owns(p), true);
+    for (const bad of [p + 8, q, never + 24 * 10_000, NaN, -8]) assert.equal(pool.owns(bad), false, `owns(${bad})`);
     pool.free(p);
+    assert.equal(pool.owns(p), true, "a free block start is still the pool's");
     throwsCode(() => pool.free(p), "ERR_HEAP_DOUBLE_FREE");
     throwsCode(() => pool.resize(p, 8), "ERR_HEAP_INVALID_POINTER");
     throwsCode(() => pool.alloc(25), "ERR_HEAP_INVALID_SIZE");
