@@ -5,7 +5,8 @@ import { createGunzip } from "node:zlib";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TraceOps } from "../trace/format.js";
-import { collectTrace, parseTraceAsync } from "../trace/parse.js";
+import { parseTraceAsync } from "../trace/parse.js";
+import { readTraceFileAsync } from "./trace-file.js";
 import { SYNTHETIC_TRACES } from "../trace/synthetic.js";
 
 export type TraceInput = { kind: "file"; path: string } | { kind: "synthetic"; name: string };
@@ -37,9 +38,9 @@ export class InputError extends Error {}
 /** The trace's operations, streamed in batches (reused: consume each before the next). */
 export function readBatches(input: TraceInput): AsyncIterable<TraceOps> | Iterable<TraceOps> {
   if (input.kind === "synthetic") return [SYNTHETIC_TRACES[input.name].generate()];
-  const raw = createReadStream(input.path);
-  const stream = input.path.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
-  return parseTraceAsync(stream as AsyncIterable<Uint8Array>, { source: basename(input.path) });
+  if (!input.path.endsWith(".gz")) return readTraceFileAsync(input.path);
+  const stream = createReadStream(input.path).pipe(createGunzip());
+  return parseTraceAsync(stream as AsyncIterable<Uint8Array>, { source: basename(input.path).replace(/\.gz$/, "") });
 }
 
 /** The whole trace in memory (for timed replays: parse first, then time). */
@@ -50,5 +51,3 @@ export async function readWhole(input: TraceInput): Promise<TraceOps> {
   for await (const b of src as AsyncIterable<TraceOps>) all.append(b);
   return all;
 }
-
-export { collectTrace };

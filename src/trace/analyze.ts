@@ -16,7 +16,8 @@
 //                   start-up, are not phases of their own)
 //   grow chain      the number of reallocs of one block to a larger size during its life
 // Histogram buckets are powers of two: bucket 0 holds 0, bucket k >= 1 holds [2^(k-1), 2^k - 1].
-import { OP_ALIGNED, OP_ALLOC, OP_FREE, TRACE_MAX_ID, TraceOps, badTrace, batchesOf, growU32, type TraceSource } from "./format.js";
+import { OP_ALIGNED, OP_ALLOC, OP_FREE, TRACE_MAX_ID, type TraceOps, type TraceSource } from "./format.js";
+import { badTrace, batchesOf, growU32 } from "./internal.js";
 import { U32Map } from "./u32-map.js";
 
 /** The thresholds that decide each pattern. The defaults are round numbers, not tuned on the shared traces (so as not to fit them). */
@@ -214,14 +215,14 @@ export class TraceAnalyzer {
         continue;
       }
       const size = sizes[i];
+      if ((cur !== 0) === (op === OP_ALLOC || op === OP_ALIGNED)) {
+        this.invalid++; // an allocation of a live id, or a realloc of one that is not
+        continue;
+      }
       this.sizeCounts.add(size, 1);
       this.sizeBuckets[bucketOf(size)]++;
       this.totalBytes += size;
       if (op === OP_ALLOC || op === OP_ALIGNED) {
-        if (cur !== 0) {
-          this.invalid++;
-          continue;
-        }
         if (op === OP_ALLOC) this.allocs++;
         else this.aligned++;
         this.liveSize[id] = size + 1;
@@ -232,10 +233,6 @@ export class TraceAnalyzer {
         if (this.liveBlocks > this.phaseHigh) this.phaseHigh = this.liveBlocks;
         this.pushLifo(id, at);
       } else {
-        if (cur === 0) {
-          this.invalid++;
-          continue;
-        }
         this.reallocs++;
         if (size > cur - 1) {
           this.growing++;

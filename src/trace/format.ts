@@ -25,8 +25,8 @@
 //
 // A CS:APP malloc-lab `.rep` file starts with up to four lines holding one integer each
 // (suggested heap size, number of ids, number of ops, weight), then the same operations without
-// `m` or comments: see malloclab.ts.
-import { HeapError } from "../core/errors.js";
+// `m` or comments: parse.ts reads both (its headerNumber takes the integers).
+import { TextDecoderImpl, growU32 } from "./internal.js";
 
 export const OP_ALLOC = 0;
 export const OP_ALIGNED = 1;
@@ -48,22 +48,7 @@ export const TRACE_MAX_ID = 0x3ff_ffff;
 /** Largest size in a trace: sizes are unsigned 32-bit integers, like every heapkit size. */
 export const TRACE_MAX_SIZE = 0xffff_ffff;
 
-/** A bad trace: the line (1-based; 0 when the ops did not come from text) and what is wrong with it. */
-export class TraceError extends HeapError {
-  /** Line of the input the error is about, 1-based; 0 when the operations did not come from text. */
-  readonly line: number;
-
-  constructor(message: string, line: number, value?: number) {
-    super("ERR_HEAP_BAD_TRACE", message, value);
-    this.line = line;
-  }
-}
-
-/** Throws a TraceError as `source:line: why` (or `line N: why` without a source name). */
-export function badTrace(line: number, why: string, source = "", value?: number): never {
-  const where = source !== "" ? `${source}:${line}` : line > 0 ? `line ${line}` : "trace";
-  throw new TraceError(`${where}: ${why}`, line, value);
-}
+export { TraceError } from "./error.js";
 
 /**
  * Operations as columns of typed arrays: operation i is (op[i], id[i], size[i], align[i], time[i])
@@ -143,19 +128,8 @@ export class TraceOps {
 /** Source of operations for replay and analysis: a whole trace, or batches (as parseTrace yields them). */
 export type TraceSource = TraceOps | Iterable<TraceOps>;
 
-/** `src` as an iterable of batches. */
-export const batchesOf = (src: TraceSource): Iterable<TraceOps> => (src instanceof TraceOps ? [src] : src);
-
 /** Receives trace text in chunks of a few KiB. */
 export type TraceSink = (chunk: string) => void;
-
-interface TextDecoderLike {
-  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
-}
-type TextDecoderCtor = new (label?: string) => TextDecoderLike;
-
-/** The platform's TextDecoder (every browser, Node, Deno, Bun), looked up without DOM or Node typings. */
-export const TextDecoderImpl = (globalThis as unknown as { TextDecoder?: TextDecoderCtor }).TextDecoder;
 
 const CH_0 = 48;
 const CH_SPACE = 32;
@@ -173,7 +147,7 @@ export class TraceWriter {
   private readonly sink: TraceSink;
   private readonly buf: Uint8Array;
   private n = 0;
-  private readonly decoder: TextDecoderLike | undefined = TextDecoderImpl ? new TextDecoderImpl("utf-8") : undefined;
+  private readonly decoder = TextDecoderImpl ? new TextDecoderImpl("utf-8") : undefined;
 
   constructor(sink: TraceSink, chunkBytes = 8192) {
     this.sink = sink;
@@ -235,19 +209,46 @@ export class TraceWriter {
   }
 }
 
-/** Writes the decimal digits of `v` (an integer in [0, 2^32 - 1]) at buf[n]; returns the index after them. */
+/** "00" to "99" as ASCII pairs: two digits per division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = CH_0 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = CH_0 + (i % 10);
+}
+
+/**
+ * Writes the decimal digits of `v` (an integer in [0, 2^32 - 1]) at buf[n]; returns the index
+ * after them. Two digits per division, and the division is an int32 one (which V8 turns into a
+ * multiply) once v is below 2^31: about twice as fast as a digit at a time with Math.floor.
+ */
 function writeUint(buf: Uint8Array, n: number, v: number): number {
   if (v < 10) {
     buf[n] = CH_0 + v;
     return n + 1;
   }
-  let digits = 2;
-  for (let t = 100; t <= v && digits < 10; t *= 10) digits++;
+  const digits =
+    v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
   const end = n + digits;
-  for (let i = end - 1; i >= n; i--) {
-    const q = Math.floor(v / 10);
-    buf[i] = CH_0 + (v - q * 10);
+  let i = end;
+  if (v > 0x7fff_ffff) {
+    const q = Math.floor(v / 100);
+    const r = (v - q * 100) * 2;
+    buf[--i] = DIGIT_PAIRS[r + 1];
+    buf[--i] = DIGIT_PAIRS[r];
     v = q;
+  }
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) * 2;
+    buf[--i] = DIGIT_PAIRS[r + 1];
+    buf[--i] = DIGIT_PAIRS[r];
+    v = q;
+  }
+  if (v >= 10) {
+    buf[--i] = DIGIT_PAIRS[v * 2 + 1];
+    buf[--i] = DIGIT_PAIRS[v * 2];
+  } else {
+    buf[--i] = CH_0 + v;
   }
   return end;
 }
@@ -315,13 +316,4 @@ export function renumberIds(trace: TraceOps): TraceOps {
     out.push(op, id, trace.size[i], trace.align[i], trace.time[i]);
   }
   return out;
-}
-
-/** A copy of `a` with room for at least `min` elements (doubling). */
-export function growU32(a: Uint32Array, min: number): Uint32Array<ArrayBuffer> {
-  let n = Math.max(a.length * 2, 16);
-  while (n < min) n *= 2;
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
 }

@@ -27,13 +27,11 @@ import {
   OP_REALLOC,
   TRACE_MAX_ID,
   TRACE_MAX_SIZE,
-  TextDecoderImpl,
   TraceError,
   TraceOps,
-  badTrace,
-  growU32,
   type OpCode,
 } from "./format.js";
+import { TextDecoderImpl, badTrace, growU32, where } from "./internal.js";
 
 /** Longest line the parser accepts, in characters (P5). Op lines are at most 36. */
 export const MAX_LINE = 65536;
@@ -73,6 +71,8 @@ export class TraceParser {
   readonly batch: TraceOps;
   private readonly source: string;
   private text = ""; // input not yet parsed; always starts at the start of a line
+  private readonly pending: string[] = []; // chunks without a newline, which follow `text`
+  private pendingLength = 0;
   private pos = 0;
   private ended = false;
   private finished = false;
@@ -129,14 +129,37 @@ export class TraceParser {
       }
       s = this.decoder.decode(chunk, { stream: true });
     }
-    this.text = this.pos < this.text.length ? this.text.slice(this.pos) + s : s;
+    // A chunk without a newline completes no line: park it, so that a long line arriving in tiny
+    // chunks costs O(its length), not a rescan and a string copy per chunk.
+    if (s.indexOf("\n") < 0) {
+      if (s.length === 0) return;
+      this.pending.push(s);
+      this.pendingLength += s.length;
+      if (this.pendingLength > MAX_LINE) {
+        // The long line comes after any complete lines not read yet: count them for its number.
+        let line = this.lineNo + 1;
+        for (let i = this.text.indexOf("\n", this.pos); i >= 0; i = this.text.indexOf("\n", i + 1)) line++;
+        this.failure ??= new TraceError(`${where(this.source, line)}: line is longer than ${MAX_LINE} characters`, line);
+        throw this.failure;
+      }
+      return;
+    }
+    this.take(s);
+  }
+
+  /** Appends `s` (and any parked chunks before it) to the unparsed text. */
+  private take(s: string): void {
+    const parked = this.pending.length > 0 ? this.pending.join("") : "";
+    this.pending.length = 0;
+    this.pendingLength = 0;
+    this.text = (this.pos < this.text.length ? this.text.slice(this.pos) : "") + parked + s;
     this.pos = 0;
   }
 
   /** Marks the end of the input: the last line may lack its newline, and P4 is checked once read() has drained the rest. */
   end(): void {
     if (this.ended) return;
-    if (this.decoder !== undefined) this.write(this.decoder.decode());
+    this.take(this.decoder !== undefined ? this.decoder.decode() : "");
     this.ended = true;
   }
 

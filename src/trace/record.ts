@@ -33,7 +33,8 @@ import { realloc as derivedRealloc } from "../core/derived.js";
 import { invalidOption } from "../core/errors.js";
 import { NULL, type Ptr } from "../core/ptr.js";
 import type { AllocatorStats } from "../core/stats.js";
-import { OP_ALIGNED, OP_ALLOC, OP_FREE, OP_REALLOC, TRACE_MAX_ID, TraceWriter, growU32, type TraceSink } from "./format.js";
+import { OP_ALIGNED, OP_ALLOC, OP_FREE, OP_REALLOC, TRACE_MAX_ID, TraceWriter, type TraceSink } from "./format.js";
+import { growU32 } from "./internal.js";
 import { U32Map } from "./u32-map.js";
 
 export interface RecordOptions {

@@ -18,7 +18,8 @@ import { realloc as derivedRealloc } from "../core/derived.js";
 import { corrupted, invalidOption } from "../core/errors.js";
 import { NULL, type Ptr } from "../core/ptr.js";
 import type { AllocatorStats } from "../core/stats.js";
-import { OP_ALIGNED, OP_ALLOC, OP_FREE, TRACE_MAX_ID, TraceOps, badTrace, batchesOf, growU32, type TraceSource } from "./format.js";
+import { OP_ALIGNED, OP_ALLOC, OP_FREE, TRACE_MAX_ID, TraceOps, type TraceSource } from "./format.js";
+import { badTrace, batchesOf, growU32 } from "./internal.js";
 
 export interface ReplayOptions {
   /** Call allocator.check() every this many operations, and once at the end. 0: never. @defaultValue 0 */

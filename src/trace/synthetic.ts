@@ -11,7 +11,8 @@
 //   slabMix          a handful of small sizes, random lifetimes (slab / pool friendly)
 //   stack            frees in reverse order of allocation (stack / arena with marks)
 //   longLivedMixed   sizes from 8 B to 64 KiB, a third of the blocks kept to the end
-import { OP_ALLOC, OP_FREE, OP_REALLOC, TraceOps, growU32 } from "./format.js";
+import { OP_ALLOC, OP_FREE, OP_REALLOC, TraceOps } from "./format.js";
+import { growU32 } from "./internal.js";
 
 /** Small, fast, seeded PRNG (mulberry32): u32 output, period 2^32, good enough for workloads. */
 export class Rng {

@@ -1,10 +1,13 @@
-// A hash map from u32 keys to numbers, kept in two typed arrays: the recorder's pointer → id map
+// A hash map from u32 keys to numbers, kept in one typed array: the recorder's pointer → id map
 // and the analyser's size → count table. A JS Map would box every key at or above 2^31 (pointers
 // of a large memory) and allocate on every insert; this one allocates only when it doubles.
 //
 // Open addressing, linear probing, Fibonacci hashing (the high bits of key × 2^32/φ), deletion by
-// backward shift. Invariants:
-//   U1  keys[i] === 0 marks an empty slot; key 0 itself lives in the side slot (hasZero, zeroValue)
+// backward shift. Slot i is the pair (t[2i], t[2i + 1]) = (key, value) in one Float64Array, so a
+// probe touches one cache line, not one in a key array and one in a value array: the recorder's
+// map holds a slot per live block, megabytes for a large program, and is probed on every
+// operation. Invariants:
+//   U1  key 0 marks an empty slot; key 0 itself lives in the side slot (hasZero, zeroValue)
 //   U2  every stored key sits at or after its home slot with no empty slot between (probe chains
 //       are unbroken): backward-shift deletion keeps this without tombstones, so a long run of
 //       inserts and deletes never slows lookups down
@@ -16,10 +19,9 @@ const MIN_BITS = 4;
 export class U32Map {
   /** Entries stored, the side slot included. */
   size = 0;
-  private bits: number;
-  private keys: Uint32Array;
-  private vals: Float64Array;
-  private used = 0; // entries in `keys`, the side slot excluded
+  private bits: number; // log2 of the slot count
+  private t: Float64Array; // [key, value] pairs
+  private used = 0; // entries in `t`, the side slot excluded
   private hasZero = false;
   private zeroValue = 0;
 
@@ -27,18 +29,17 @@ export class U32Map {
     let bits = MIN_BITS;
     while (1 << bits < capacity * 2 && bits < 30) bits++;
     this.bits = bits;
-    this.keys = new Uint32Array(1 << bits);
-    this.vals = new Float64Array(1 << bits);
+    this.t = new Float64Array(2 << bits);
   }
 
   /** The value stored for `key`, or `missing` when there is none. */
   get(key: number, missing = -1): number {
     if (key === 0) return this.hasZero ? this.zeroValue : missing;
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    for (let i = Math.imul(key, PHI32) >>> (32 - this.bits); ; i = (i + 1) & mask) {
-      const k = keys[i];
-      if (k === key) return this.vals[i];
+    const t = this.t;
+    const mask = t.length - 2; // slot i is at 2i: stepping by 2, wrapping at the end
+    for (let i = (Math.imul(key, PHI32) >>> (32 - this.bits)) << 1; ; i = (i + 2) & mask) {
+      const k = t[i];
+      if (k === key) return t[i + 1];
       if (k === 0) return missing; // U3: there is always an empty slot
     }
   }
@@ -65,30 +66,29 @@ export class U32Map {
       this.size--;
       return this.zeroValue;
     }
-    const keys = this.keys;
-    const vals = this.vals;
-    const mask = keys.length - 1;
+    const t = this.t;
+    const mask = t.length - 2;
     const shift = 32 - this.bits;
-    let i = Math.imul(key, PHI32) >>> shift;
-    for (; ; i = (i + 1) & mask) {
-      const k = keys[i];
+    let i = (Math.imul(key, PHI32) >>> shift) << 1;
+    for (; ; i = (i + 2) & mask) {
+      const k = t[i];
       if (k === key) break;
       if (k === 0) return missing;
     }
-    const value = vals[i];
+    const value = t[i + 1];
     // Backward shift (U2): move later entries of the chain into the hole unless their home slot
     // lies cyclically in (hole, j], where moving them would put them before their home.
     let hole = i;
-    for (let j = (i + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
-      const home = Math.imul(keys[j], PHI32) >>> shift;
+    for (let j = (i + 2) & mask; t[j] !== 0; j = (j + 2) & mask) {
+      const home = (Math.imul(t[j], PHI32) >>> shift) << 1;
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
-        keys[hole] = keys[j];
-        vals[hole] = vals[j];
+        t[hole] = t[j];
+        t[hole + 1] = t[j + 1];
         hole = j;
       }
     }
-    keys[hole] = 0;
+    t[hole] = 0;
     this.used--;
     this.size--;
     return value;
@@ -97,12 +97,12 @@ export class U32Map {
   /** Calls `fn` for every entry, in no particular order. */
   forEach(fn: (key: number, value: number) => void): void {
     if (this.hasZero) fn(0, this.zeroValue);
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) fn(keys[i], this.vals[i]);
+    const t = this.t;
+    for (let i = 0; i < t.length; i += 2) if (t[i] !== 0) fn(t[i], t[i + 1]);
   }
 
   clear(): void {
-    this.keys.fill(0);
+    this.t.fill(0);
     this.used = 0;
     this.size = 0;
     this.hasZero = false;
@@ -121,40 +121,38 @@ export class U32Map {
       this.zeroValue = add ? this.zeroValue + value : value;
       return old;
     }
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    let i = Math.imul(key, PHI32) >>> (32 - this.bits);
-    for (; ; i = (i + 1) & mask) {
-      const k = keys[i];
+    const t = this.t;
+    const mask = t.length - 2;
+    let i = (Math.imul(key, PHI32) >>> (32 - this.bits)) << 1;
+    for (; ; i = (i + 2) & mask) {
+      const k = t[i];
       if (k === key) {
-        const old = this.vals[i];
-        this.vals[i] = add ? old + value : value;
+        const old = t[i + 1];
+        t[i + 1] = add ? old + value : value;
         return old;
       }
       if (k === 0) break;
     }
-    keys[i] = key;
-    this.vals[i] = value;
+    t[i] = key;
+    t[i + 1] = value;
     this.size++;
-    if (++this.used * 2 > keys.length) this.grow(); // U3
+    if (++this.used * 4 > t.length) this.grow(); // U3: used <= slots / 2 = t.length / 4
     return missing;
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldVals = this.vals;
+    const old = this.t;
     this.bits++;
-    const keys = (this.keys = new Uint32Array(1 << this.bits));
-    const vals = (this.vals = new Float64Array(1 << this.bits));
-    const mask = keys.length - 1;
+    const t = (this.t = new Float64Array(2 << this.bits));
+    const mask = t.length - 2;
     const shift = 32 - this.bits;
-    for (let j = 0; j < oldKeys.length; j++) {
-      const key = oldKeys[j];
+    for (let j = 0; j < old.length; j += 2) {
+      const key = old[j];
       if (key === 0) continue;
-      let i = Math.imul(key, PHI32) >>> shift;
-      while (keys[i] !== 0) i = (i + 1) & mask;
-      keys[i] = key;
-      vals[i] = oldVals[j];
+      let i = (Math.imul(key, PHI32) >>> shift) << 1;
+      while (t[i] !== 0) i = (i + 2) & mask;
+      t[i] = key;
+      t[i + 1] = old[j + 1];
     }
   }
 }

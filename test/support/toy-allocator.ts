@@ -114,7 +114,7 @@ export class ToyAllocator implements Allocator {
   }
 
   private take(size: number, align: number): Ptr {
-    const need = size + HEADER + (align - 16);
+    const need = Math.max(size, 1) + HEADER + (align - 16); // at least a byte: a payload never starts at the block's end
     const c = need > 0x8000_0000 ? MAX_CLASS + 1 : Math.max(MIN_CLASS, 32 - Math.clz32(need - 1));
     if (c > MAX_CLASS) return this.failed();
     let b = this.heads[c];

@@ -119,3 +119,15 @@ test("TraceError is a HeapError with code ERR_HEAP_BAD_TRACE and a line", () => 
   assert.equal(e.line, 3);
   assert.equal(e.name, "TraceError");
 });
+
+test("numbers are written exactly at every digit count and around 2^31", () => {
+  const t = new TraceOps();
+  const values = [0, 9, 10, 99, 100, 101, 999, 1000, 65535, 99999, 100000, 1234567, 99999999, 100000000, 999999999, 1000000000];
+  values.push(0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_fffe, 0xffff_ffff);
+  values.forEach((v, i) => t.push(OP_ALIGNED, i, v, 2 ** (i % 32)));
+  const text = serializeTrace(t, { trailer: false });
+  assert.deepEqual(
+    text.trimEnd().split("\n"),
+    values.map((v, i) => `m ${i} ${v} ${2 ** (i % 32)}`),
+  );
+});

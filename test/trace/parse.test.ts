@@ -76,6 +76,24 @@ describe("bad lines: ERR_HEAP_BAD_TRACE with the line number and what is wrong",
     assert.throws(() => p.read(), (e: unknown) => e instanceof TraceError && e.line === 2);
   });
 
+  test("a long line in one-character chunks is parked, not rescanned, and too long a one is an error from write()", () => {
+    const p = new TraceParser();
+    const comment = "# " + "x".repeat(50_000) + "\na 0 1\n";
+    let ops = 0;
+    for (const ch of comment) {
+      p.write(ch);
+      ops += p.read()?.length ?? 0;
+    }
+    assert.equal(ops, 1);
+    assert.equal(p.line, 2);
+    const q = new TraceParser();
+    q.write("a 0 1\n");
+    assert.throws(() => {
+      for (let i = 0; i <= MAX_LINE; i++) q.write("y");
+    }, (e: unknown) => e instanceof TraceError && e.line === 2 && /longer than/.test(e.message));
+    assert.throws(() => q.read(), (e: unknown) => e instanceof TraceError && e.line === 2);
+  });
+
   test("write() after end() is an error", () => {
     const p = new TraceParser();
     p.end();

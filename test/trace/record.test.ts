@@ -107,6 +107,13 @@ test("record(wrap) then replay of any valid trace gives the same operations (pro
   );
 });
 
+test("record then replay: a zero-size aligned block, realloc'd (a shrunk counterexample of the property)", () => {
+  const t = parseTraceText("m 0 0 32\nr 0 0\n");
+  const { rec, text } = recorded();
+  replay(t, rec, { verify: true });
+  assert.deepEqual(opLines(text()), ["m 0 0 32", "r 0 0"]);
+});
+
 test("record then replay of the synthetic traces and python-json gives the same operations", () => {
   const inputs = Object.entries(SYNTHETIC_TRACES).map(([name, g]) => [name, g.generate()] as const);
   const py = "real/python-json.trace";

@@ -1,0 +1,49 @@
+// Any heapkit `Allocator` as a benchmark subject. heapkit's allocators (PagePool, Region, Pool,
+// Slab, Buddy, Heap) become subjects through this, plus a line in bench/subjects.ts and their
+// names in the suites of bench/suites.ts:
+//
+//   heap: { description: "heapkit Heap", make: () => allocatorSubject(Heap.create(Memory.create({ maximum }))) },
+//
+// alloc, free, alignedAlloc go straight to the allocator; realloc is core's derived realloc; the
+// 8-byte write and the trace fills go through the memory's current views (re-read at every call:
+// they are replaced when the memory grows). The footprint is the allocator's own stats gauge,
+// read once after the timed run. Kinds with regions pass `region`, which the create & destroy
+// workload calls once per round.
+import type { Allocator } from "../../src/core/allocator.js";
+import { realloc } from "../../src/core/derived.js";
+import type { Subject, SubjectRegion } from "../subject.js";
+
+export function allocatorSubject(a: Allocator, region?: () => SubjectRegion): Subject {
+  const s: Subject = {
+    alloc: (size) => a.alloc(size),
+    free: (ptr) => a.free(ptr),
+    alignedAlloc: (size, align) => a.alignedAlloc(size, align),
+    realloc: (ptr, size) => realloc(a, ptr, size),
+    write8(ptr, value) {
+      const u32 = a.memory.u32;
+      const w = ptr >>> 2;
+      u32[w] = value;
+      u32[w + 1] = 0;
+    },
+    fill(ptr, start, end, byte) {
+      a.memory.u8.fill(byte, ptr + start, ptr + end);
+    },
+    peakFootprint: () => a.stats().footprintBytes.peak,
+  };
+  if (region !== undefined) s.region = region;
+  return s;
+}
+
+/** A region handle over any allocator with alloc/free plus its own destroy, for `region`. */
+export function allocatorRegion(r: Allocator & { destroy(): void }): SubjectRegion {
+  return {
+    alloc: (size) => r.alloc(size),
+    write8(ptr, value) {
+      const u32 = r.memory.u32;
+      const w = ptr >>> 2;
+      u32[w] = value;
+      u32[w + 1] = 0;
+    },
+    destroy: () => r.destroy(),
+  };
+}

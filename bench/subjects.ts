@@ -1,0 +1,43 @@
+// The subject registry: name → how to make it. Adding a subject (a heapkit allocator, a new peer)
+// is an entry here and its name in the suites that should measure it (bench/suites.ts); the
+// harness never changes for it. Peers are ordinary subjects; a suite says which of its subjects
+// are the yardsticks that every other is divided by.
+import type { SubjectEntry } from "./subject.js";
+import { nativeReplay } from "./peers/native.js";
+
+// Peers are imported when made, not here: a one.ts process loads only its own subject's code,
+// which keeps the start-up of the many short processes of a run small.
+export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
+  // Allocator peers (pool, pages and traces suites).
+  "js-bump": { description: "bump pointer over one ArrayBuffer, doubled (copied) when full; free does nothing", make: async () => new (await import("./peers/js-bump.js")).JsBump() },
+  "js-objects": { description: "plain JS objects kept in a table, freed by dropping the reference", make: async () => new (await import("./peers/js-objects.js")).JsObjects() },
+  u8array: { description: "new Uint8Array(size) per allocation, freed by dropping the reference", make: async () => new (await import("./peers/u8array.js")).U8Arrays() },
+  "thing-malloc": { description: "@thi.ng/malloc MemPool over a fixed ArrayBuffer", make: async (o) => new (await import("./peers/thing-malloc.js")).ThingMalloc(o) },
+  "as-tlsf": { description: "AssemblyScript's TLSF in WebAssembly (asc -O3, runtime minimal), called per operation", make: async () => new (await import("./peers/as-tlsf.js")).AsTlsf() },
+  "array-buffer": { description: "new ArrayBuffer(size) per page, freed by dropping the reference", make: async () => new (await import("./peers/array-buffer.js")).ArrayBuffers() },
+
+  // Native bars (traces suite).
+  "native-glibc": { description: "bench/native/replay.cpp, g++ -O2, glibc malloc", native: nativeReplay("replay-glibc", "needs g++") },
+  "native-mimalloc": {
+    description: "bench/native/replay.cpp, g++ -O2, mimalloc (mi_* calls)",
+    native: nativeReplay("replay-mimalloc", "needs g++ and libmimalloc-dev: bench/setup.sh installs it as root"),
+  },
+
+  // heapkit's own allocators.
+  "heapkit-pages": {
+    description: "heapkit PagePool (default classes 4 KiB / 64 KiB / 2 MiB) over a default Memory",
+    make: async (o) => {
+      const { Memory, PagePool } = await import("../src/index.js");
+      const { allocatorSubject } = await import("./adapters/allocator.js");
+      return allocatorSubject(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })));
+    },
+  },
+
+  // View kinds (views suite).
+  "view-ab": { description: "Uint32Array over a plain ArrayBuffer", make: async () => (await import("./peers/views.js")).viewArrayBuffer() },
+  "view-rab-fixed": { description: "fixed-length Uint32Array over a resizable ArrayBuffer", make: async () => (await import("./peers/views.js")).viewResizableFixed() },
+  "view-rab-tracking": { description: "length-tracking Uint32Array over a resizable ArrayBuffer", make: async () => (await import("./peers/views.js")).viewResizableTracking() },
+  "view-gsab-tracking": { description: "length-tracking Uint32Array over a growable SharedArrayBuffer", make: async () => (await import("./peers/views.js")).viewGrowableSharedTracking() },
+  "view-gsab-fixed": { description: "fixed-length Uint32Array over a growable SharedArrayBuffer", make: async () => (await import("./peers/views.js")).viewGrowableSharedFixed() },
+  "view-wasm": { description: "Uint32Array over a WebAssembly.Memory's buffer", make: async () => (await import("./peers/views.js")).viewWasmMemory() },
+};

@@ -1,0 +1,86 @@
+// Suites: named groups of (subject, workload) pairs, each with its own section of BENCHMARKS.md
+// and its own bench/results/<name>.json. A heapkit allocator joins a suite by adding its name
+// to `subjects`; `peers` are the subjects every other one is compared with (ratio of medians).
+import { isTraceName, listTraces } from "./workloads/traces.js";
+import { PAGE_WORKLOADS } from "./workloads/pages.js";
+import { POOL_WORKLOADS } from "./workloads/pool.js";
+import { VIEW_WORKLOADS } from "./workloads/views.js";
+
+/** A number a suite's table shows besides the timings: a key of the workload's `extra`. */
+export interface ExtraColumn {
+  readonly key: string;
+  readonly label: string;
+  readonly format: "int" | "bytes" | "ratio" | "rate";
+}
+
+export interface Suite {
+  readonly title: string;
+  /** What the suite measures and how to read it; printed above its table. */
+  readonly about: string;
+  readonly subjects: readonly string[];
+  /** Subjects (of `subjects`) whose medians every subject is divided by. */
+  readonly peers: readonly string[];
+  workloads(ctx: { readonly tracesDir: string; readonly quick: boolean }): string[];
+  /** Whether --workload may name `workload` for this suite; by default, when workloads() lists it. */
+  owns?(workload: string): boolean;
+  readonly columns: readonly ExtraColumn[];
+}
+
+export const SUITES: Readonly<Record<string, Suite>> = {
+  pool: {
+    title: "pool: the reference pool benchmark",
+    about:
+      "The Tempesta / boost::pool / nginx comparison. Small = 24 B, Big = 240 B, Huge = 8305 B; N = 20,000,000 " +
+      "in a full run; every allocation writes one 8-byte word into the object. small: N allocations, none freed. " +
+      "small-free: the same, every 4th freed right after it is made. big / big-free: N·24/240 allocations of 240 B. " +
+      "mix: N steps, every 4th Big, every 4096th Huge (freed at once), the rest Small. create-destroy: N/100 " +
+      "rounds of create a region, 100 allocations (Big every 4th round), destroy. Time per allocation; the final " +
+      "release is not timed (GC-backed peers pay for theirs in GC time).",
+    subjects: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
+    peers: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
+    workloads: () => Object.keys(POOL_WORKLOADS),
+    columns: [],
+  },
+  pages: {
+    title: "pages: page allocation per class",
+    about:
+      "Rounds of: allocate 16 MiB worth of pages of one class (4 KiB, 64 KiB, 2 MiB), write one 8-byte word into " +
+      "each, free them all; 8 GiB allocated per class in a full run. Time per page (its alloc, write and free). " +
+      "The peers get a fresh GC-managed buffer per page: watch GC time and peak RSS.",
+    subjects: ["heapkit-pages", "array-buffer", "u8array"],
+    peers: ["array-buffer", "u8array"],
+    workloads: () => Object.keys(PAGE_WORKLOADS),
+    columns: [],
+  },
+  traces: {
+    title: "traces: replay of recorded allocation traces",
+    about:
+      "Each trace of ../shared/traces (malloclab/*.rep, real/*.trace) parsed once, untimed, then replayed with " +
+      "every payload byte written (the whole block on alloc, the grown tail on realloc). Time per trace op. " +
+      "Footprint is what each subject reports: thing-malloc its top pointer, as-tlsf its wasm memory size, js-bump " +
+      "the bytes it bumped, native-glibc mallinfo2 arena + hblkhd (sampled wherever it can rise), native-mimalloc " +
+      "the RSS its replay added (its commit counter reads a whole 32 MiB segment). Utilization = peak live payload / " +
+      "peak footprint. u8array reports no footprint of its own.",
+    subjects: ["js-bump", "u8array", "thing-malloc", "as-tlsf", "native-glibc", "native-mimalloc"],
+    peers: ["js-bump", "u8array", "thing-malloc", "as-tlsf", "native-glibc", "native-mimalloc"],
+    workloads: (ctx) => listTraces(ctx.tracesDir, ctx.quick),
+    owns: isTraceName,
+    columns: [
+      { key: "opsPerSec", label: "ops/s", format: "rate" },
+      { key: "peakFootprint", label: "peak footprint", format: "bytes" },
+      { key: "peakLive", label: "peak live", format: "bytes" },
+      { key: "utilization", label: "utilization", format: "ratio" },
+    ],
+  },
+  views: {
+    title: "views: fixed-length vs length-tracking typed views",
+    about:
+      "The u32 loads and stores of an allocator fast path, through a view re-read from a handle at every " +
+      "operation. views-bump: bump allocation of 16 B blocks with one store into each. views-freelist: pop and " +
+      "push on a free list threaded through 4096 blocks. Same bytes, same loop; only the kind of view differs.",
+    subjects: ["view-ab", "view-rab-fixed", "view-rab-tracking", "view-gsab-fixed", "view-gsab-tracking", "view-wasm"],
+    peers: ["view-ab", "view-rab-fixed", "view-rab-tracking"],
+    workloads: () => Object.keys(VIEW_WORKLOADS),
+    columns: [],
+  },
+};

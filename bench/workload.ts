@@ -1,0 +1,52 @@
+// What a workload is: an untimed preparation (read inputs, size the subject) and a timed run over
+// one subject. A workload times itself, because only it knows what belongs inside the clock (a
+// trace replay leaves parsing out; the pool workloads leave the final release out).
+import type { Subject, SubjectMember, SubjectOptions } from "./subject.js";
+
+export interface WorkloadContext {
+  /** Multiplier of the workload's full size: 1 for a full run, smaller with --quick or --scale. */
+  readonly scale: number;
+  /** Folder holding malloclab/ and real/ (see ../shared/traces/README.md). */
+  readonly tracesDir: string;
+}
+
+export interface WorkloadResult {
+  /** Operations timed, in the workload's `unit`. */
+  readonly ops: number;
+  /** Nanoseconds the timed part took. */
+  readonly ns: number;
+  /** Further numbers (footprint, utilization, …); null where the subject cannot report one. */
+  readonly extra?: Readonly<Record<string, number | null>>;
+}
+
+export interface PreparedWorkload {
+  /** Peak needs, for subjects that cannot grow. */
+  readonly capacity: SubjectOptions;
+  /** The timed part. Throws (with a reason) when the subject fails: out of memory, a missing member. */
+  run(subject: Subject): WorkloadResult;
+}
+
+export interface Workload {
+  readonly description: string;
+  /** What one operation is, for the tables: "alloc", "page", "op". */
+  readonly unit: string;
+  /** Subject members run() calls; checked before it starts. */
+  readonly needs: readonly SubjectMember[];
+  /** The file it reads, if any (native subjects are handed it). */
+  readonly input?: string;
+  prepare(ctx: WorkloadContext): PreparedWorkload;
+}
+
+/** Nanoseconds now, for timing: a bigint clock read twice per run, never per operation. */
+export const now = (): bigint => process.hrtime.bigint();
+
+/** Nanoseconds from `t0` to now, as a number (exact below 2^53 ns, about 104 days). */
+export const since = (t0: bigint): number => Number(process.hrtime.bigint() - t0);
+
+/** Thrown by a workload when the subject returned 0. */
+export class SubjectFailedError extends Error {}
+
+/** Throws SubjectFailedError for an allocation that returned 0. Kept out of the hot loops' bodies. */
+export function allocFailed(what: string, step: number): never {
+  throw new SubjectFailedError(`${what} returned 0 at step ${step}`);
+}
