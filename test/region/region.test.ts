@@ -164,6 +164,7 @@ function runRegionModel(make: () => Region, seq: readonly ROp[], largeMin = 16 *
         verify(q, { ...b, size: Math.min(b.size, s.size) }, "after realloc");
         forget(p);
         adopt(region, q, s.size, 8);
+        if (q === p) live.get(q)!.serial = b.serial; // resized in place: still as old as it was, for release
         break;
       }
       case "mark": {
