@@ -207,6 +207,9 @@ export class Pool implements Allocator {
     const u32 = this.memory.u32;
     // Fast path: the segment by mask, one header load for the owner and the grid, one bit test.
     // A pointer outside the memory reads undefined and fails the owner test.
+    // Measured (warm alloc + free pairs, 24 B, interleaved medians of 5 fresh processes on the
+    // shared 2-core machine): 50 ns with these checks, 49 ns without the live bit, 32 ns with no
+    // check at all. The live bit is free; the owner and grid test is about a third of the pair.
     if (typeof ptr === "number") {
       const sw = (ptr & this.segMask) >>> 2;
       if (u32[sw + G_OWNER] === this.root && u32[sw + G_TAG] === this.tag) {
