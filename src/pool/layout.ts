@@ -4,9 +4,9 @@
 // A segment is SEG_BYTES (a power of two, at least one frame, at least 32 blocks) at an address
 // aligned to SEG_BYTES, so the segment of any pointer is `ptr & -SEG_BYTES`: free() finds the
 // block grid and the live bitmap with a mask and one header load, and never searches.
-// Segments are taken from the page pool in runs: one segment first, then each run the next page
-// class above the last (4 KiB → 64 KiB → …, up to P_MAX_RUN segments), each segment with its own
-// header:
+// Segments are taken from the page pool in runs of whole page classes: the first run the smallest
+// class holding a segment, then each run the next class above the last (4 KiB → 64 KiB → …, up
+// to P_MAX_RUN segments), each segment with its own header:
 //
 //   seg ─► G_OWNER  byte offset of the owning pool's root       ┐
 //          G_TAG    the owning pool's tag                         │

@@ -114,7 +114,14 @@ export class Pool implements Allocator {
     // free page the next run pops as it is: no splitting, no coalescing, and its frames are hot.
     const capClass = pages.classes.find((c) => c >= Math.max(MAX_RUN_BYTES, 4 * segBytes)) ?? pages.classes[pages.classes.length - 1];
     const maxRun = Math.max(1, Math.floor(capClass / segBytes));
-    const seg = takeRun(pages, segBytes, 1);
+    // The first run is a whole page class too (one 4 KiB segment for small blocks, 64 KiB of 8 KiB
+    // segments for 240 B ones): a pool created and destroyed per request then takes and gives
+    // back one whole free page. A single 8 KiB segment was split from a 64 KiB page each time and
+    // left the page pool coalescing on every create (measured: most of a create-destroy round).
+    const firstRun = Math.min(pages.classes.find((c) => c >= segBytes) ?? segBytes, maxRun * segBytes);
+    let firstSegs = Math.max(1, Math.floor(firstRun / segBytes));
+    let seg = takeRun(pages, segBytes, firstSegs);
+    if (seg === NULL && firstSegs > 1) seg = takeRun(pages, segBytes, (firstSegs = 1));
     if (seg === NULL) outOfMemory(segBytes, "pool's first segment");
     const u32 = pages.memory.u32;
     const extra = ROOT_BYTES + STATS_BYTES;
@@ -132,17 +139,19 @@ export class Pool implements Allocator {
     u32[r + P_MAX_RUN] = maxRun;
     u32[r + P_STATS] = root + ROOT_BYTES;
     statsClear(pages.memory.f64, (root + ROOT_BYTES) >>> 3);
-    formatSegment(u32, seg, root, tag, g.first, g.count, 1);
+    formatSegment(u32, seg, root, tag, g.first, g.count, firstSegs);
+    const rest = grid(segBytes, block, align, 0);
+    for (let k = 1; k < firstSegs; k++) formatSegment(u32, seg + k * segBytes, root, tag, rest.first, rest.count, 0);
     u32[r + P_RUNS] = seg;
     u32[r + P_FIRST] = seg;
-    u32[r + P_RUN_SEGS] = 1;
-    u32[r + P_SEGS] = 1;
+    u32[r + P_RUN_SEGS] = firstSegs;
+    u32[r + P_SEGS] = firstSegs;
     u32[r + P_BUMP] = seg + g.first;
     u32[r + P_LIMIT] = seg + g.first + g.count * block;
     u32[r + P_BUMP_I] = 0;
-    u32[r + P_NEXT_SEG] = NULL;
-    u32[r + P_RUN_END] = seg + segBytes;
-    gaugeAdd(pages.memory.f64, ((root + ROOT_BYTES) >>> 3) + S_FOOTPRINT, segBytes);
+    u32[r + P_NEXT_SEG] = firstSegs > 1 ? seg + segBytes : NULL;
+    u32[r + P_RUN_END] = seg + firstSegs * segBytes;
+    gaugeAdd(pages.memory.f64, ((root + ROOT_BYTES) >>> 3) + S_FOOTPRINT, firstSegs * segBytes);
     return new Pool(pages, root);
   }
 
