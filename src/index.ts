@@ -24,3 +24,7 @@ export type { SlabOpts } from "./slab/slab.js";
 export { defaultSizes } from "./slab/size-classes.js";
 export { Buddy } from "./buddy/buddy.js";
 export type { BuddyOpts } from "./buddy/buddy.js";
+export { Region } from "./region/region.js";
+export type { RegionOptions } from "./region/region.js";
+export { Pool } from "./pool/pool.js";
+export type { PoolOptions } from "./pool/pool.js";
