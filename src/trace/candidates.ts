@@ -10,6 +10,8 @@ import { checked } from "../debug/checked.js";
 import { Slab } from "../slab/slab.js";
 import { Buddy } from "../buddy/buddy.js";
 import { ceilPow2 } from "../core/bits.js";
+import { Region } from "../region/region.js";
+import { PhaseRegion } from "./adapters.js";
 
 export interface Made {
   allocator: Allocator;
@@ -86,7 +88,21 @@ const buddy: Candidate = {
   },
 };
 
-export const CANDIDATES: readonly Candidate[] = [slab, buddy, pages];
+const region: Candidate = {
+  name: "region",
+  description: "a region (arena) reset whenever every block is freed: per-request or LIFO lifetimes",
+  byDefault: true,
+  fits: (a) =>
+    a.patterns.some((p) => p.pattern === "phases" || p.pattern === "lifo")
+      ? { ok: true, why: "" }
+      : { ok: false, why: "lifetimes are neither phase-wise nor LIFO, so a region would only grow" },
+  make: (a) => {
+    const pool = PagePool.create(memoryFor(a));
+    return { allocator: new PhaseRegion(Region.create(pool)), pool };
+  },
+};
+
+export const CANDIDATES: readonly Candidate[] = [region, slab, buddy, pages];
 
 /** The candidate called `name`; `NAME:checked` is NAME wrapped in checked mode (red zones, poison, quarantine). */
 export function candidate(name: string): Candidate | undefined {
