@@ -50,6 +50,34 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
       return allocatorSubject(Buddy.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }), { minBlock: 16, maxBlock: 1 << 20 }));
     },
   },
+  "heapkit-region": {
+    description: "heapkit Region (default options: exponential chunks 4 KiB → 64 KiB, large blocks > 16 KiB from the page pool); region() is a child region",
+    make: async (o) => {
+      const { Memory, PagePool, Region } = await import("../src/index.js");
+      const { allocatorSubject, allocatorRegion } = await import("./adapters/allocator.js");
+      const region = Region.create(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })));
+      return allocatorSubject(region, () => allocatorRegion(region.child()));
+    },
+  },
+  "heapkit-pool": {
+    description: "heapkit Pool, one per object size (24 B, 240 B, 8305 B: free finds the pool with Pool.owns); region() is a Pool of 240 B blocks",
+    make: async (o) => {
+      const { Memory, PagePool, Pool } = await import("../src/index.js");
+      const { allocatorSubject, allocatorRegion } = await import("./adapters/allocator.js");
+      const pages = PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }));
+      const small = Pool.create(pages, { size: 24 });
+      const big = Pool.create(pages, { size: 240 });
+      const huge = Pool.create(pages, { size: 8305 });
+      const s = allocatorSubject(small, () => allocatorRegion(Pool.create(pages, { size: 240 })));
+      s.alloc = (size) => (size <= 24 ? small.alloc(size) : size <= 240 ? big.alloc(size) : huge.alloc(size));
+      s.free = (ptr) => (small.owns(ptr) ? small.free(ptr) : big.owns(ptr) ? big.free(ptr) : huge.free(ptr));
+      s.peakFootprint = () => small.stats().footprintBytes.peak + big.stats().footprintBytes.peak + huge.stats().footprintBytes.peak;
+      delete s.realloc;
+      delete s.alignedAlloc;
+      delete s.fill;
+      return s;
+    },
+  },
   "heapkit-heap": {
     description: "heapkit Heap (TLSF + page runs, malloc/free/realloc in place) over a default Memory",
     make: async (o) => {

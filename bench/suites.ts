@@ -36,7 +36,7 @@ export const SUITES: Readonly<Record<string, Suite>> = {
       "mix: N steps, every 4th Big, every 4096th Huge (freed at once), the rest Small. create-destroy: N/100 " +
       "rounds of create a region, 100 allocations (Big every 4th round), destroy. Time per allocation; the final " +
       "release is not timed (GC-backed peers pay for theirs in GC time).",
-    subjects: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf", "heapkit-slab", "heapkit-buddy", "heapkit-heap"],
+    subjects: ["heapkit-region", "heapkit-pool", "heapkit-slab", "heapkit-buddy", "heapkit-heap", "js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
     peers: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
     workloads: () => Object.keys(POOL_WORKLOADS),
     columns: [],

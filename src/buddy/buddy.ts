@@ -5,11 +5,8 @@ import type { Allocator, MapRegion, Mappable } from "../core/allocator.js";
 import { AttachError, corrupted, doubleFree, invalidAlignment, invalidOption, invalidPointer, invalidSize, outOfMemory } from "../core/errors.js";
 import { NULL, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import {
-  S_ALLOCS,
   S_FAILED,
   S_FOOTPRINT,
-  S_FREES,
-  S_LIVE_BLOCKS,
   S_LIVE_BYTES,
   S_REQUESTED,
   STATS_BYTES,
@@ -17,6 +14,7 @@ import {
   statsClear,
   statsRead,
   type AllocatorStats,
+  countLive,
 } from "../core/stats.js";
 import { log2 } from "../core/bits.js";
 import { Memory } from "../memory/memory.js";
@@ -445,30 +443,11 @@ export class Buddy implements Allocator, Mappable {
     return base + ((node - (1 << (this.K - k))) << (this.minShift + k));
   }
 
-  /**
-   * Stats of one block handed out (bytes > 0) or returned (bytes < 0), written out rather than
-   * through gaugeAdd: a return cannot raise a peak, so it skips the peak tests. Measured with a
-   * batch of 4096 alloc + free of 64 B (see bench/results/slab-buddy-quick.md): the per-operation
-   * stats through two gaugeAdd calls and a ternary-chosen counter cost 40-60 % of the slab's fast
-   * path; this form costs about 10 %.
-   */
+  /** Live-block counts for an allocation (`bytes` > 0) or a free (`bytes` < 0): see countLive. */
   private counted(bytes: number): void {
-    const f64 = this.memory.f64;
-    const s = this.s;
-    if (bytes > 0) {
-      const blocks = f64[s + S_LIVE_BLOCKS] + 1;
-      f64[s + S_LIVE_BLOCKS] = blocks;
-      if (blocks > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = blocks;
-      const live = f64[s + S_LIVE_BYTES] + bytes;
-      f64[s + S_LIVE_BYTES] = live;
-      if (live > f64[s + S_LIVE_BYTES + 1]) f64[s + S_LIVE_BYTES + 1] = live;
-      f64[s + S_ALLOCS] += 1;
-    } else {
-      f64[s + S_LIVE_BLOCKS] -= 1;
-      f64[s + S_LIVE_BYTES] += bytes;
-      f64[s + S_FREES] += 1;
-    }
+    countLive(this.memory.f64, this.s, bytes);
   }
+
 
 }
 

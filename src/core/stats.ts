@@ -72,6 +72,30 @@ export function gaugeAdd(f64: Float64Array, g: number, delta: number): void {
   if (v > f64[g + 1]) f64[g + 1] = v;
 }
 
+/**
+ * The hot-path form of the per-operation counts, for allocators that keep no requested sizes:
+ * `bytes` > 0 counts an allocation of that many usable bytes (live blocks and bytes up, with
+ * their peaks, and allocs); `bytes` < 0 a free (a return cannot raise a peak, so it skips the
+ * peak tests). Written out rather than through gaugeAdd: measured on the slab fast path (batches
+ * of 4096 alloc + free of 64 B, bench/results/slab-buddy-quick.md), gaugeAdd calls cost 40–60 %
+ * of the path, this form about 10 %.
+ */
+export function countLive(f64: Float64Array, s: number, bytes: number): void {
+  if (bytes > 0) {
+    const blocks = f64[s + S_LIVE_BLOCKS] + 1;
+    f64[s + S_LIVE_BLOCKS] = blocks;
+    if (blocks > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = blocks;
+    const live = f64[s + S_LIVE_BYTES] + bytes;
+    f64[s + S_LIVE_BYTES] = live;
+    if (live > f64[s + S_LIVE_BYTES + 1]) f64[s + S_LIVE_BYTES + 1] = live;
+    f64[s + S_ALLOCS] += 1;
+  } else {
+    f64[s + S_LIVE_BLOCKS] -= 1;
+    f64[s + S_LIVE_BYTES] += bytes;
+    f64[s + S_FREES] += 1;
+  }
+}
+
 /** Zeroes the stats block at f64 index `s`. */
 export function statsClear(f64: Float64Array, s: number): void {
   f64.fill(0, s, s + STAT_SLOTS);

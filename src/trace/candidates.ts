@@ -7,6 +7,11 @@ import { Memory } from "../memory/memory.js";
 import { PagePool } from "../pages/page-pool.js";
 import type { TraceAnalysis } from "./analyze.js";
 import { checked } from "../debug/checked.js";
+import { Slab } from "../slab/slab.js";
+import { Buddy } from "../buddy/buddy.js";
+import { ceilPow2 } from "../core/bits.js";
+import { Region } from "../region/region.js";
+import { PhaseRegion } from "./adapters.js";
 
 export interface Made {
   allocator: Allocator;
@@ -43,7 +48,61 @@ const pages: Candidate = {
   },
 };
 
-export const CANDIDATES: readonly Candidate[] = [pages];
+const SLAB_LIMIT = 4096;
+
+const slab: Candidate = {
+  name: "slab",
+  description: "size-class slab caches (8 B to 4 KiB), with a class added for each of the trace's common sizes",
+  byDefault: true,
+  fits: (a) => (a.sizeMax <= SLAB_LIMIT && a.alignedAllocs === 0 ? { ok: true, why: "" } : { ok: false, why: `blocks up to ${a.sizeMax} B: slabs serve up to ${SLAB_LIMIT} B` }),
+  make: (a) => {
+    const pool = PagePool.create(memoryFor(a));
+    const s = Slab.create(pool);
+    // The adaptive part: a common size whose class wastes more than 1/32 gets a class of its own.
+    for (const t of a.topSizes) {
+      if (t.share < 0.01 || t.size === 0) continue;
+      const c = s.classFor(t.size);
+      if (c >= 0 && s.classSize(c) - t.size > s.classSize(c) / 32) s.addClass(t.size);
+    }
+    return { allocator: s, pool };
+  },
+};
+
+const BUDDY_ARENAS = 64;
+const BUDDY_MAX_BLOCK = 2 << 20;
+
+const buddy: Candidate = {
+  name: "buddy",
+  description: "power-of-two blocks, split and coalesced, in arenas of up to 2 MiB",
+  byDefault: true,
+  fits: (a) =>
+    a.sizeMax > BUDDY_MAX_BLOCK
+      ? { ok: false, why: `blocks up to ${a.sizeMax} B: buddy blocks are at most ${BUDDY_MAX_BLOCK} B` }
+      : a.peakLiveBytes * 2 > BUDDY_ARENAS * BUDDY_MAX_BLOCK
+        ? { ok: false, why: `a peak of ${a.peakLiveBytes} B: more than ${BUDDY_ARENAS} arenas` }
+        : { ok: true, why: "" },
+  make: (a) => {
+    const pool = PagePool.create(memoryFor(a));
+    const maxBlock = Math.min(BUDDY_MAX_BLOCK, Math.max(1 << 20, ceilPow2(a.sizeMax), ceilPow2(Math.ceil((a.peakLiveBytes * 2) / BUDDY_ARENAS))));
+    return { allocator: Buddy.create(pool, { minBlock: 16, maxBlock }), pool };
+  },
+};
+
+const region: Candidate = {
+  name: "region",
+  description: "a region (arena) reset whenever every block is freed: per-request or LIFO lifetimes",
+  byDefault: true,
+  fits: (a) =>
+    a.patterns.some((p) => p.pattern === "phases" || p.pattern === "lifo")
+      ? { ok: true, why: "" }
+      : { ok: false, why: "lifetimes are neither phase-wise nor LIFO, so a region would only grow" },
+  make: (a) => {
+    const pool = PagePool.create(memoryFor(a));
+    return { allocator: new PhaseRegion(Region.create(pool)), pool };
+  },
+};
+
+export const CANDIDATES: readonly Candidate[] = [region, slab, buddy, pages];
 
 /** The candidate called `name`; `NAME:checked` is NAME wrapped in checked mode (red zones, poison, quarantine). */
 export function candidate(name: string): Candidate | undefined {
