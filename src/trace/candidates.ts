@@ -11,7 +11,9 @@ import { Slab } from "../slab/slab.js";
 import { Buddy } from "../buddy/buddy.js";
 import { ceilPow2 } from "../core/bits.js";
 import { Region } from "../region/region.js";
-import { PhaseRegion } from "./adapters.js";
+import { PhaseRegion, PoolBesideHeap } from "./adapters.js";
+import { Heap } from "../heap/heap.js";
+import { Pool } from "../pool/pool.js";
 
 export interface Made {
   allocator: Allocator;
@@ -102,7 +104,32 @@ const region: Candidate = {
   },
 };
 
-export const CANDIDATES: readonly Candidate[] = [region, slab, buddy, pages];
+const heap: Candidate = {
+  name: "heap",
+  description: "the general-purpose heap: segregated fit with boundary tags for all sizes, page runs for huge blocks",
+  byDefault: true,
+  fits: () => ({ ok: true, why: "" }),
+  make: (a) => {
+    const h = Heap.create({ memory: memoryFor(a) });
+    return { allocator: h, pool: h.pool };
+  },
+};
+
+const dominant = (a: TraceAnalysis) => a.patterns.find((p) => p.pattern === "one-dominant-size");
+
+const pool: Candidate = {
+  name: "pool",
+  description: "a fixed-size pool for the dominant object size, beside the heap for the rest",
+  byDefault: true,
+  fits: (a) => (dominant(a) && a.topSizes.length > 0 && a.topSizes[0].size > 0 ? { ok: true, why: "" } : { ok: false, why: "no single size dominates" }),
+  make: (a) => {
+    const h = Heap.create({ memory: memoryFor(a) });
+    const p = Pool.create(h.pool, { size: Math.max(8, a.topSizes[0].size) });
+    return { allocator: new PoolBesideHeap(p, h), pool: h.pool };
+  },
+};
+
+export const CANDIDATES: readonly Candidate[] = [heap, pool, region, slab, buddy, pages];
 
 /** The candidate called `name`; `NAME:checked` is NAME wrapped in checked mode (red zones, poison, quarantine). */
 export function candidate(name: string): Candidate | undefined {
