@@ -50,6 +50,14 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
       return allocatorSubject(Buddy.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }), { minBlock: 16, maxBlock: 1 << 20 }));
     },
   },
+  "heapkit-pool64": {
+    description: "heapkit Pool of 64 B blocks (the sizes suite's one-size workload only)",
+    make: async (o) => {
+      const { Memory, PagePool, Pool } = await import("../src/index.js");
+      const { allocatorSubject } = await import("./adapters/allocator.js");
+      return allocatorSubject(Pool.create(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })), { size: 64 }));
+    },
+  },
   "heapkit-region": {
     description: "heapkit Region (default options: exponential chunks 4 KiB → 64 KiB, large blocks > 16 KiB from the page pool); region() is a child region",
     make: async (o) => {

@@ -5,6 +5,7 @@ import { isTraceName, listTraces } from "./workloads/traces.js";
 import { PAGE_WORKLOADS } from "./workloads/pages.js";
 import { POOL_WORKLOADS } from "./workloads/pool.js";
 import { VIEW_WORKLOADS } from "./workloads/views.js";
+import { MIX_WORKLOADS } from "./workloads/mix.js";
 
 /** A number a suite's table shows besides the timings: a key of the workload's `extra`. */
 export interface ExtraColumn {
@@ -71,6 +72,18 @@ export const SUITES: Readonly<Record<string, Suite>> = {
       { key: "peakLive", label: "peak live", format: "bytes" },
       { key: "utilization", label: "utilization", format: "ratio" },
     ],
+  },
+  sizes: {
+    title: "sizes: slab, buddy and pool on steady churn",
+    about:
+      "4096 blocks live; each step frees one (picked by a seeded generator, the same for every subject) and allocates " +
+      "another, with one 8-byte write into it. one-size: 64 B blocks (heapkit-pool is a Pool of 64 B here). " +
+      "malloclab-mix: the sizes up to 4 KiB that the malloc-lab traces request, in their order. pow2-mix: powers of " +
+      "two from 16 B to 4 KiB or up to a quarter under. 20,000,000 steps in a full run; ns per step (a free and an alloc).",
+    subjects: ["heapkit-slab", "heapkit-buddy", "heapkit-heap", "heapkit-pool64", "thing-malloc", "as-tlsf", "js-objects"],
+    peers: ["thing-malloc", "as-tlsf", "js-objects"],
+    workloads: () => Object.keys(MIX_WORKLOADS),
+    columns: [],
   },
   views: {
     title: "views: fixed-length vs length-tracking typed views",

@@ -6,11 +6,13 @@ import { PAGE_WORKLOADS } from "./pages.js";
 import { POOL_WORKLOADS } from "./pool.js";
 import { isTraceName, traceWorkload } from "./traces.js";
 import { VIEW_WORKLOADS } from "./views.js";
+import { MIX_WORKLOADS } from "./mix.js";
 
 export const WORKLOADS: Readonly<Record<string, Workload>> = {
   ...POOL_WORKLOADS,
   ...PAGE_WORKLOADS,
   ...VIEW_WORKLOADS,
+  ...MIX_WORKLOADS,
 };
 
 /** The workload called `name`, or undefined. `tracesDir` resolves trace names. */
