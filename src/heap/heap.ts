@@ -1,7 +1,7 @@
 // The general-purpose heap: malloc, calloc, realloc, free, alignedAlloc, usableSize over one
 // memory. A thin dispatcher: small sizes to the size-class slabs (small.ts), medium sizes to the
 // TLSF core (segregated.ts), huge sizes to page pool runs (huge.ts). Layout: layout.ts.
-import type { Allocator } from "../core/allocator.js";
+import type { Allocator, MapRegion } from "../core/allocator.js";
 import { allocArray, arrayBytes, type ElementType, type TypedArrayOf } from "../core/derived.js";
 import { AttachError, corrupted, doubleFree, invalidAlignment, invalidPointer, invalidSize, invalidState } from "../core/errors.js";
 import { NULL, isPow2, isSize, type Ptr } from "../core/ptr.js";
@@ -11,6 +11,7 @@ import { H_HEAP_ROOT } from "../memory/layout.js";
 import { Memory, type MemoryOpts, type WasmMemory, type WasmOpts } from "../memory/memory.js";
 import { PagePool, type PagePoolOpts } from "../pages/page-pool.js";
 import { checkHeap } from "./check.js";
+import { heapRegions } from "./map.js";
 import { HugeSpace } from "./huge.js";
 import {
   CHUNK_HEADER_BYTES,
@@ -358,6 +359,12 @@ export class Heap implements Allocator {
     own.classes = sl.classes;
     own.fragmentation = own.footprintBytes.current > 0 ? 1 - own.requestedBytes.current / own.footprintBytes.current : 0;
     return own;
+  }
+
+  /** The heap's chunks, huge blocks and (with small: "slab") slabs, for heap maps. */
+  mapRegions(): MapRegion[] {
+    const own = heapRegions(this.memory, this.pool, this.root);
+    return this.slab !== null ? [...own, ...this.slab.mapRegions()] : own;
   }
 
   check(): void {
