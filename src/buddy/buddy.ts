@@ -8,13 +8,12 @@ import {
   S_FAILED,
   S_FOOTPRINT,
   S_LIVE_BYTES,
-  S_REQUESTED,
   STATS_BYTES,
   gaugeAdd,
   statsClear,
-  statsRead,
   type AllocatorStats,
   countLive,
+  statsReadNoRequests,
 } from "../core/stats.js";
 import { log2 } from "../core/bits.js";
 import { Memory } from "../memory/memory.js";
@@ -220,11 +219,7 @@ export class Buddy implements Allocator, Mappable {
     for (let k = 0; k <= this.K; k++) {
       classes.push({ size: 2 ** (this.minShift + k), liveBlocks: u32[this.r + R_USED0 + k], freeBlocks: u32[this.r + R_FREE0 + k] });
     }
-    // No request sizes are kept: requestedBytes mirrors liveBytes, copied here rather than kept per operation.
-    const f64 = this.memory.f64;
-    f64[this.s + S_REQUESTED] = f64[this.s + S_LIVE_BYTES];
-    f64[this.s + S_REQUESTED + 1] = f64[this.s + S_LIVE_BYTES + 1];
-    return statsRead(f64, this.s, classes);
+    return statsReadNoRequests(this.memory.f64, this.s, classes);
   }
 
   check(): void {

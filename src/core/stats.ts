@@ -114,5 +114,15 @@ export function statsRead(f64: Float64Array, s: number, classes: ClassStats[] = 
   return out;
 }
 
+/**
+ * statsRead for allocators that keep no request sizes (slab, buddy): requestedBytes is taken to
+ * be liveBytes, copied into the block when read rather than kept per operation.
+ */
+export function statsReadNoRequests(f64: Float64Array, s: number, classes: ClassStats[] = []): AllocatorStats {
+  f64[s + S_REQUESTED] = f64[s + S_LIVE_BYTES];
+  f64[s + S_REQUESTED + 1] = f64[s + S_LIVE_BYTES + 1];
+  return statsRead(f64, s, classes);
+}
+
 /** An all-zero stats value (for a destroyed or empty allocator). */
 export const emptyStats = (): AllocatorStats => statsRead(new Float64Array(STAT_SLOTS), 0);

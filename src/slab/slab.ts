@@ -7,15 +7,13 @@ import { MIN_ALIGN, NULL, isSize, roundUp, type Ptr } from "../core/ptr.js";
 import {
   S_FAILED,
   S_FOOTPRINT,
-  S_LIVE_BYTES,
-  S_REQUESTED,
   STATS_BYTES,
   gaugeAdd,
   statsClear,
-  statsRead,
   type AllocatorStats,
   type ClassStats,
   countLive,
+  statsReadNoRequests,
 } from "../core/stats.js";
 import { R_FRAME_SHIFT as P_FRAME_SHIFT, R_START as P_START, R_TABLE_FRAMES as P_TABLE_FRAMES } from "../pages/layout.js";
 import type { PagePool } from "../pages/page-pool.js";
@@ -300,11 +298,7 @@ export class Slab implements Allocator, Mappable {
       for (const list of [C_PARTIAL, C_FULL]) walkList(u32, u32[cw + list], this.span / this.frameBytes, (h) => (live += u32[(h >>> 2) + SH_INUSE]));
       classes.push({ size: u32[cw + C_SIZE], liveBlocks: live, freeBlocks: u32[cw + C_SLABS] * u32[cw + C_CAPACITY] - live });
     }
-    // No request sizes are kept: requestedBytes mirrors liveBytes, copied here rather than kept per operation.
-    const f64 = this.memory.f64;
-    f64[this.s + S_REQUESTED] = f64[this.s + S_LIVE_BYTES];
-    f64[this.s + S_REQUESTED + 1] = f64[this.s + S_LIVE_BYTES + 1];
-    return statsRead(f64, this.s, classes);
+    return statsReadNoRequests(this.memory.f64, this.s, classes);
   }
 
   check(): void {
