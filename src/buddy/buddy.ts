@@ -16,6 +16,7 @@ import {
   statsReadNoRequests,
 } from "../core/stats.js";
 import { log2 } from "../core/bits.js";
+import { rootLooksLike } from "../memory/header.js";
 import { Memory } from "../memory/memory.js";
 import { PagePool } from "../pages/page-pool.js";
 import {
@@ -129,7 +130,7 @@ export class Buddy implements Allocator, Mappable {
   /** A second handle on the buddy allocator whose root run is at `root`. */
   static attach(pages: PagePool, root: Ptr): Buddy {
     const mem = pages.memory;
-    if (!isSize(root) || root % 8 !== 0 || root + ROOT_WORDS * 4 > mem.byteLength || mem.u32[(root >>> 2) + R_MAGIC] !== BUDDY_MAGIC) {
+    if (!rootLooksLike(mem.u32, mem.byteLength, root, ROOT_WORDS * 4, R_MAGIC, BUDDY_MAGIC)) {
       throw new AttachError("ERR_HEAP_BAD_FORMAT", `no buddy root at ${root}`);
     }
     return new Buddy(pages, root);

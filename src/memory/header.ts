@@ -62,3 +62,12 @@ export function validateHeader(bytes: ArrayBufferLike, base: number): void {
   if (size < base + HEADER_BYTES || size > u32[H_MAXIMUM]) throw new AttachError("ERR_HEAP_CORRUPTED", `damaged header: size ${size} out of range`);
   if (size > length) throw new AttachError("ERR_HEAP_TRUNCATED", `truncated: the memory had ${size} bytes, this copy has ${length}`, length);
 }
+
+/**
+ * True when an allocator's root can be at `root`: an 8-aligned offset whose `bytes`
+ * fit the memory and whose word `magicWord` holds `magic`. What every `attach` checks before it
+ * trusts a root; a false answer is an AttachError with ERR_HEAP_BAD_FORMAT at the caller.
+ */
+export function rootLooksLike(u32: Uint32Array, byteLength: number, root: unknown, bytes: number, magicWord: number, magic: number): root is number {
+  return typeof root === "number" && root >>> 0 === root && root % 8 === 0 && root + bytes <= byteLength && u32[(root >>> 2) + magicWord] === magic;
+}

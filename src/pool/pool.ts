@@ -6,6 +6,7 @@ import { NULL, alignUp, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import { S_ALLOCS, S_FAILED, S_FOOTPRINT, S_FREES, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED, STATS_BYTES, gaugeAdd, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
 import { ceilPow2, log2 } from "../core/bits.js";
 import type { Memory } from "../memory/memory.js";
+import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
 import { checkPool } from "./check.js";
 import {
@@ -158,7 +159,7 @@ export class Pool implements Allocator {
   /** Another handle on the pool whose root is at `root`. */
   static attach(pages: PagePool, root: Ptr): Pool {
     const u32 = pages.memory.u32;
-    if (!isSize(root) || root % 8 !== 0 || root + ROOT_BYTES > pages.memory.byteLength || u32[(root >>> 2) + P_MAGIC] !== POOL_MAGIC || u32[(root >>> 2) + P_TAG] === 0) {
+    if (!rootLooksLike(u32, pages.memory.byteLength, root, ROOT_BYTES, P_MAGIC, POOL_MAGIC) || u32[(root >>> 2) + P_TAG] === 0) {
       throw new AttachError("ERR_HEAP_BAD_FORMAT", `no live pool at ${String(root)}`);
     }
     return new Pool(pages, root);

@@ -7,6 +7,7 @@ import { NULL, alignUp, isPow2, isSize, roundUp, type Ptr } from "../core/ptr.js
 import { S_ALLOCS, S_FAILED, S_FOOTPRINT, S_FREES, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED, STATS_BYTES, gaugeAdd, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
 import { AttachError } from "../core/errors.js";
 import type { Memory } from "../memory/memory.js";
+import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
 import { checkRegion } from "./check.js";
 import {
@@ -177,7 +178,7 @@ export class Region implements Allocator {
   /** Another handle on the region whose root is at `root` (another worker, a re-opened image). */
   static attach(pages: PagePool, root: Ptr): Region {
     const u32 = pages.memory.u32;
-    if (!isSize(root) || root % 8 !== 0 || root + ROOT_BYTES > pages.memory.byteLength || u32[(root >>> 2) + R_MAGIC] !== REGION_MAGIC || u32[(root >>> 2) + R_TAG] === 0) {
+    if (!rootLooksLike(u32, pages.memory.byteLength, root, ROOT_BYTES, R_MAGIC, REGION_MAGIC) || u32[(root >>> 2) + R_TAG] === 0) {
       throw new AttachError("ERR_HEAP_BAD_FORMAT", `no live region at ${String(root)}`);
     }
     return new Region(pages, root);

@@ -16,6 +16,7 @@ import {
   statsReadNoRequests,
 } from "../core/stats.js";
 import { R_FRAME_SHIFT as P_FRAME_SHIFT, R_START as P_START, R_TABLE_FRAMES as P_TABLE_FRAMES } from "../pages/layout.js";
+import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
 import {
   CLASS_WORDS,
@@ -182,7 +183,7 @@ export class Slab implements Allocator, Mappable {
   /** A second handle on the Slab whose root run is at `root` (another worker, a re-opened image). */
   static attach(pages: PagePool, root: Ptr): Slab {
     const mem = pages.memory;
-    if (!isSize(root) || root % 8 !== 0 || root + ROOT_WORDS * 4 > mem.byteLength || mem.u32[(root >>> 2) + R_MAGIC] !== SLAB_ROOT_MAGIC) {
+    if (!rootLooksLike(mem.u32, mem.byteLength, root, ROOT_WORDS * 4, R_MAGIC, SLAB_ROOT_MAGIC)) {
       throw new AttachError("ERR_HEAP_BAD_FORMAT", `no slab root at ${root}`);
     }
     return new Slab(pages, root);
