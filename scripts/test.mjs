@@ -20,5 +20,8 @@ if (files.length === 0) {
   console.error("no test files found under build/test");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+// Every test process loads the fast-check seed setup first (NODE_OPTIONS reaches the runner's children).
+const setup = new URL("../build/test/support/fc-seed.js", import.meta.url).href;
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${setup}`.trim() };
+const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], { stdio: "inherit", env });
 process.exit(r.status ?? 1);
