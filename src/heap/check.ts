@@ -1,4 +1,4 @@
-// Full validation of the heap: invariants B1–B4, M1–M3, C1, H1 and S1 of layout.ts, then the page
+// Full validation of the heap: invariants B1–B4, M1–M3, Q1, C1, H1 and S1 of layout.ts, then the page
 // pool's own. O(blocks + lists + chunks). No stored value is a loop bound: every walk is capped by
 // what the memory could hold, so it terminates on any bytes, and it throws nothing but
 // CorruptionError (a page pool error about a run the heap names is reported as corruption).
@@ -14,6 +14,7 @@ import {
   CH_RUN,
   FL_COUNT,
   FREE_BIT,
+  GRANULE,
   HEADER_BYTES,
   HEAP_MAGIC,
   HEAP_VERSION,
@@ -23,14 +24,18 @@ import {
   HW_PREV,
   HW_REQUESTED,
   HW_RUN,
+  MAX_SLACK,
   MIN_BLOCK_BYTES,
   PREV_FREE_BIT,
+  QUICK_LISTS,
+  QUICK_MAX,
   R_CHUNKS,
   R_FL_MAP,
   R_HEADS,
   R_HUGE,
   R_KEY,
   R_MAGIC,
+  R_QUICK,
   R_SL_MAP,
   R_STATS,
   R_TOP_CHUNK,
@@ -84,6 +89,7 @@ export function checkHeap(
   let bytes = extra.bytes;
   let requested = extra.requested;
   const free = new Set<number>();
+  const cached = new Set<number>();
 
   // C1 and B1–B4: the chunk list, and a physical walk of each chunk.
   const maxChunks = Math.floor(len / F) + 1;
@@ -117,6 +123,9 @@ export function checkHeap(
         if (prevFree) corrupted("B3 two adjacent free blocks", b);
         if (sw >>> SLACK_SHIFT !== 0) corrupted("B4 a free block with slack", b);
         free.add(b);
+      } else if (sw >>> SLACK_SHIFT === MAX_SLACK) {
+        if (size > QUICK_MAX) corrupted(`Q1 a cached block of ${size} bytes (quick lists hold up to ${QUICK_MAX})`, b);
+        cached.add(b);
       } else {
         const slack = sw >>> SLACK_SHIFT;
         if (slack > size - HEADER_BYTES) corrupted("B4 slack larger than the block", b);
@@ -172,6 +181,17 @@ export function checkHeap(
     }
   }
   if (listed !== free.size) corrupted(`M3 ${free.size - listed} free block(s) on no list`, root);
+
+  // Q1: the quick lists hold exactly the cached blocks of the walk, each on the list of its size.
+  let quick = 0;
+  for (let i = 0; i < QUICK_LISTS; i++) {
+    for (let b = u32[r + R_QUICK + i]; b !== 0; b = u32[(b >>> 2) + W_NEXT]) {
+      if (++quick > cached.size) corrupted("Q1 quick lists hold more blocks than the heap caches (cycle?)", b);
+      if (!cached.has(b)) corrupted("Q1 a quick list names a block that is not cached", b);
+      if ((u32[(b >>> 2) + W_SIZE] & SIZE_MASK) !== i * GRANULE) corrupted(`Q1 block on quick list ${i} has another size`, b);
+    }
+  }
+  if (quick !== cached.size) corrupted(`Q1 ${cached.size - quick} cached block(s) on no quick list`, root);
 
   // H1: huge blocks.
   let hback = 0;

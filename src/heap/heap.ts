@@ -24,9 +24,12 @@ import {
   HUGE_MIN,
   HW_RUN,
   LINEAR_LIMIT,
+  MAX_SLACK,
   MEDIUM_MAX_ALIGN,
   MIN_BLOCK_BYTES,
   PREV_FREE_BIT,
+  QUICK_MARK,
+  QUICK_MAX,
   R_HEADS,
   R_KEY,
   R_MAGIC,
@@ -40,11 +43,12 @@ import {
   ROOT_WORDS,
   SIZE_MASK,
   SLACK_SHIFT,
+  W_NEXT,
   W_PREV,
   W_SIZE,
   guardOf,
 } from "./layout.js";
-import { SegregatedHeap } from "./segregated.js";
+import { SegregatedHeap, countAllocAt, countFreeAt } from "./segregated.js";
 import { SmallSizes } from "./small.js";
 import { Slab } from "../slab/slab.js";
 import { defaultSizes } from "../slab/size-classes.js";
@@ -99,6 +103,11 @@ export class Heap implements Allocator {
   /** The Slab layer serving small sizes when created with small: "slab". */
   readonly slab: Slab | null;
   private readonly heads: number;
+  private readonly quick: number;
+  /** No small-size slabs: requests below 248 bytes are medium blocks (the fast paths' case). */
+  private readonly plain: boolean;
+  /** f64 index of the stats block. */
+  private readonly stats0: number;
   private readonly key: number;
   private readonly lo: number;
   private readonly maxAlign: number;
@@ -113,6 +122,9 @@ export class Heap implements Allocator {
     const slabRoot = memory.u32[(root >>> 2) + R_SLAB];
     this.slab = slabRoot !== 0 ? Slab.attach(pool, slabRoot) : null;
     this.heads = (root >>> 2) + R_HEADS;
+    this.quick = this.core.quick;
+    this.plain = this.small === null && this.slab === null;
+    this.stats0 = this.core.s;
     this.key = this.core.key;
     this.lo = memory.dataStart + HUGE_HEADER_BYTES;
     this.maxAlign = pool.classes[pool.classes.length - 1];
@@ -133,7 +145,7 @@ export class Heap implements Allocator {
     u32.fill(0, r, r + ROOT_WORDS);
     u32[r + R_MAGIC] = HEAP_MAGIC;
     u32[r + R_VERSION] = HEAP_VERSION;
-    u32[r + R_KEY] = ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
+    u32[r + R_KEY] = (Math.random() * 0x4000_0000) | 1; // 30 bits: a small integer for V8, so the handle's key field is never a boxed double
     if (opts.small === true && SmallSizes.fits(pool)) u32[r + R_SMALL] = (r + R_SM) * 4;
     if (opts.small === "slab") {
       const slabRoot = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;
@@ -201,9 +213,29 @@ export class Heap implements Allocator {
 
   /** At least `size` bytes aligned to 8, or 0 when out of memory. `size` 0 gets a real block. */
   alloc(size: number): Ptr {
-    // Fast path (about a dozen typed-array operations): a valid size below 248 bytes whose exact
-    // free list is not empty: pop its head, no split, write the header and the neighbour's guard.
-    // The guard is the validation: NaN, fractions, negatives, non-numbers and large sizes fail it.
+    // Fast path: a valid size below 248 bytes whose quick list is not empty: pop its head and give
+    // it its used header back (the block is where it was: its neighbours never changed). The size
+    // test is the validation: NaN, fractions, negatives, non-numbers and large sizes fail it.
+    if (typeof size === "number" && size >>> 0 === size && size < FAST_LIMIT && this.plain) {
+      const need = size <= 8 ? MIN_BLOCK_BYTES : (size + 15) & ~7;
+      const u32 = this.memory.u32;
+      const q = this.quick + (need >>> 3);
+      const c = u32[q];
+      if (c !== 0) {
+        const w = c >>> 2;
+        u32[q] = u32[w + W_NEXT];
+        const sw = ((u32[w + W_SIZE] & (SIZE_MASK | PREV_FREE_BIT)) | ((need - HEADER_BYTES - size) << SLACK_SHIFT)) >>> 0;
+        u32[w + W_SIZE] = sw;
+        if ((sw & PREV_FREE_BIT) === 0) u32[w + W_PREV] = guardOf(c, sw, this.key);
+        countAllocAt(this.memory.f64, this.stats0, need - HEADER_BYTES, size);
+        return c + HEADER_BYTES;
+      }
+    }
+    return this.allocMore(size);
+  }
+
+  /** alloc when the quick list is empty, the size is not small or not valid, or small sizes go to slabs. */
+  private allocMore(size: number): Ptr {
     if (typeof size === "number" && size >>> 0 === size && size < FAST_LIMIT) {
       if (size <= SMALL_MAX && this.small !== null) {
         const p = this.small.alloc(size);
@@ -215,6 +247,7 @@ export class Heap implements Allocator {
         if (p === NULL) this.memory.f64[this.core.s + S_FAILED] += 1;
         return p;
       }
+      // The exact free list of the size: pop its head, no split.
       const need = size <= 8 ? MIN_BLOCK_BYTES : (size + 15) & ~7;
       const u32 = this.memory.u32;
       const b = u32[this.heads + (need >>> 3)];
@@ -222,7 +255,7 @@ export class Heap implements Allocator {
         const core = this.core;
         core.remove(u32, b, need);
         core.carve(u32, b, need, need, size, 0);
-        core.countAlloc(u32, b, size);
+        core.countAlloc(need - HEADER_BYTES, size);
         return b + HEADER_BYTES;
       }
     }
@@ -275,8 +308,30 @@ export class Heap implements Allocator {
 
   /** Returns a block. `free(0)` does nothing. A bad pointer, a double free or a damaged header throws. */
   free(ptr: Ptr): void {
-    // Fast path: a slot of a slab page (its page carries the keyed tag), or a used medium block
-    // with an intact guard (its left neighbour used).
+    // Fast path: a used block of at most QUICK_MAX bytes with an intact guard (so its left
+    // neighbour is used and the header is its own) goes onto its quick list, uncoalesced.
+    if (typeof ptr === "number" && (ptr & 7) === 0 && ptr >= this.lo && this.plain) {
+      const u32 = this.memory.u32;
+      const b = ptr - HEADER_BYTES;
+      const w = b >>> 2;
+      const sw = u32[w + W_SIZE];
+      const size = sw & SIZE_MASK;
+      if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && size >= MIN_BLOCK_BYTES && size <= QUICK_MAX && sw < QUICK_MARK && u32[w + W_PREV] === guardOf(b, sw, this.key)) {
+        const csw = (sw | QUICK_MARK) >>> 0; // slack bits all set: cached
+        u32[w + W_SIZE] = csw;
+        u32[w + W_PREV] = guardOf(b, csw, this.key);
+        const q = this.quick + (size >>> 3);
+        u32[w + W_NEXT] = u32[q];
+        u32[q] = b;
+        countFreeAt(this.memory.f64, this.stats0, size - HEADER_BYTES, size - HEADER_BYTES - (sw >>> SLACK_SHIFT));
+        return;
+      }
+    }
+    this.freeMore(ptr);
+  }
+
+  /** free of anything but a plain cached-size block: slab slots, larger or left-free blocks, huge blocks, bad pointers. */
+  private freeMore(ptr: Ptr): void {
     if (typeof ptr === "number" && (ptr & 7) === 0 && ptr >= this.lo) {
       const u32 = this.memory.u32;
       if (this.small !== null) {
@@ -291,7 +346,7 @@ export class Heap implements Allocator {
       }
       const b = ptr - HEADER_BYTES;
       const sw = u32[(b >>> 2) + W_SIZE];
-      if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && (sw & SIZE_MASK) >= MIN_BLOCK_BYTES && u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key)) {
+      if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && (sw & SIZE_MASK) >= MIN_BLOCK_BYTES && sw < QUICK_MARK && u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key)) {
         this.core.free(u32, b, sw);
         return;
       }
@@ -384,6 +439,7 @@ export class Heap implements Allocator {
     const before = this.pool.stats().footprintBytes.current;
     if (this.small !== null) this.small.trim();
     if (this.slab !== null) this.slab.shrink();
+    this.core.flushQuick();
     for (const c of this.core.chunks()) this.core.trimChunk(c);
     this.pool.trim();
     this.core.syncFootprint();
@@ -399,6 +455,7 @@ export class Heap implements Allocator {
     this.memory.refresh();
     const deadline = now() + budgetMs;
     const r = this.root >>> 2;
+    if (this.memory.u32[r + R_MAINT] === 0) this.core.flushQuick(); // once per pass, at its start
     const chunks = this.core.chunks();
     for (let i = this.memory.u32[r + R_MAINT]; i < chunks.length; i++) {
       this.core.trimChunk(chunks[i]);
@@ -432,7 +489,7 @@ export class Heap implements Allocator {
     const sw = u32[w + W_SIZE];
     const intact = (sw & PREV_FREE_BIT) === 0 ? u32[w + W_PREV] === guardOf(b, sw, this.key) : this.leftAgrees(u32, b);
     if (!intact) this.badHeader(u32, ptr, sw);
-    if ((sw & FREE_BIT) !== 0) doubleFree(ptr);
+    if ((sw & FREE_BIT) !== 0 || sw >>> SLACK_SHIFT === MAX_SLACK) doubleFree(ptr); // freed, or cached on a quick list
     if ((sw & HUGE_BIT) !== 0) {
       const run = u32[(ptr >>> 2) + HW_RUN];
       if (run >= ptr || ptr - run > this.maxAlign || (sw & SIZE_MASK) !== 0) corrupted("H1 huge header names no run", b);

@@ -100,7 +100,7 @@
 import { STATS_BYTES } from "../core/stats.js";
 
 export const HEAP_MAGIC = 0x70616568; // "heap"
-export const HEAP_VERSION = 1;
+export const HEAP_VERSION = 2;
 
 export const R_MAGIC = 0;
 export const R_VERSION = 1;
@@ -157,7 +157,23 @@ export const SM_WORDS = SM_TABLE + Math.ceil(SMALL_BUCKETS / 4);
 export const SMALL_ON = 1;
 export const ADAPTIVE_ON = 2;
 
-export const ROOT_WORDS = (R_SM + SM_WORDS + 1) & ~1; // a multiple of two words, so what follows is 8-aligned
+/**
+ * Quick lists (deferred coalescing, as dlmalloc's fastbins and glibc's tcache): a freed block of
+ * at most QUICK_MAX bytes goes, uncoalesced, onto the LIFO list of its exact size, and the next
+ * request of that size takes it back in a few typed-array operations. A cached block keeps its
+ * used-looking header, marked by QUICK_MARK (slack 31, which no used block records), so that
+ * neighbours do not merge with it and a second free of it reads as a double free. The lists are
+ * flushed (every block freed for real, coalescing) before the heap would grow, and by trim(),
+ * maintain() and check()'s callers' trims, so they never raise the footprint's peak.
+ */
+export const QUICK_MAX = LINEAR_LIMIT; // 256: blocks of 16 ... 256 bytes, requests up to 248
+/** Word offset of the quick list heads: head of the list of block size z at R_QUICK + z / 8. */
+export const R_QUICK = R_SM + SM_WORDS;
+export const QUICK_LISTS = QUICK_MAX / GRANULE + 1;
+/** W_SIZE bits of a cached block: slack = MAX_SLACK. */
+export const QUICK_MARK = 0xf800_0000;
+
+export const ROOT_WORDS = (R_QUICK + QUICK_LISTS + 1) & ~1; // a multiple of two words, so what follows is 8-aligned
 export const ROOT_BYTES = ROOT_WORDS * 4;
 
 // ── blocks ──
@@ -173,7 +189,7 @@ export const PREV_FREE_BIT = 0b010;
 export const HUGE_BIT = 0b100;
 export const SIZE_MASK = 0x07ff_fff8;
 export const SLACK_SHIFT = 27;
-/** Largest slack a used block can record (5 bits). Splitting keeps it at or below 23. */
+/** Largest slack a used block could record (5 bits). Splitting keeps it at or below 23; 31 marks a cached block (QUICK_MARK). */
 export const MAX_SLACK = 31;
 /** W_SIZE of a header that a merge swallowed: free, size 0. A second free of it is a double free. */
 export const DEAD_WORD = FREE_BIT;

@@ -20,12 +20,17 @@ import {
   LINEAR_LIMIT,
   LIST_COUNT,
   MAX_CHUNK_BYTES,
+  MAX_SLACK,
   MIN_BLOCK_BYTES,
   PREV_FREE_BIT,
+  QUICK_LISTS,
+  QUICK_MARK,
+  QUICK_MAX,
   R_CHUNKS,
   R_FL_MAP,
   R_HEADS,
   R_KEY,
+  R_QUICK,
   R_SL_MAP,
   R_STATS,
   R_TOP_CHUNK,
@@ -54,6 +59,8 @@ export class SegregatedHeap {
   /** f64 index of the stats block. */
   readonly s: number;
   readonly key: number;
+  /** Word index of the quick list heads (layout.ts: R_QUICK). */
+  readonly quick: number;
   readonly frameBytes: number;
   /** f64 index of the page pool's stats block, whose footprint is the heap's. */
   private readonly poolS: number;
@@ -62,8 +69,9 @@ export class SegregatedHeap {
     this.memory = memory;
     this.pool = pool;
     this.r = root >>> 2;
-    this.s = (root + R_STATS * 4) / 8;
-    this.key = memory.u32[this.r + R_KEY];
+    this.s = (root + R_STATS * 4) >>> 3; // an integer (a division would make this a double field, and every stats index a float)
+    this.key = memory.u32[this.r + R_KEY] & 0x3fff_ffff; // below 2^30 when the heap made it; masked so that the field stays a small integer
+    this.quick = this.r + R_QUICK;
     this.frameBytes = pool.frameBytes;
     this.poolS = memory.u32[(memory.pagesRoot >>> 2) + POOL_R_STATS] >>> 3;
   }
@@ -216,13 +224,14 @@ export class SegregatedHeap {
     const need = needFor(req);
     let u32 = this.memory.u32;
     let b = this.findFree(u32, need);
+    if (b === 0 && this.flushQuick()) b = this.findFree(u32, need);
     if (b === 0) {
       b = this.grow(need);
       if (b === 0) return 0;
       u32 = this.memory.u32;
     }
     this.carve(u32, b, u32[(b >>> 2) + W_SIZE] & SIZE_MASK, need, req, 0);
-    this.countAlloc(u32, b, req);
+    this.countAlloc((u32[(b >>> 2) + W_SIZE] & SIZE_MASK) - HEADER_BYTES, req);
     return b + HEADER_BYTES;
   }
 
@@ -232,6 +241,7 @@ export class SegregatedHeap {
     const want = need + align + MIN_BLOCK_BYTES; // room for the worst leading gap
     let u32 = this.memory.u32;
     let b = this.findFree(u32, want);
+    if (b === 0 && this.flushQuick()) b = this.findFree(u32, want);
     if (b === 0) {
       b = this.grow(want);
       if (b === 0) return 0;
@@ -251,22 +261,50 @@ export class SegregatedHeap {
       u32[(a >>> 2) + W_PREV] = gap;
       this.carve(u32, a, size - gap, need, req, PREV_FREE_BIT);
     }
-    if (counted) this.countAlloc(u32, p - HEADER_BYTES, req);
+    if (counted) this.countAlloc((u32[((p - HEADER_BYTES) >>> 2) + W_SIZE] & SIZE_MASK) - HEADER_BYTES, req);
     return p;
   }
 
   /** Frees the used medium block at b (already validated). */
   free(u32: Uint32Array, b: number, sw: number, counted = true): void {
     const size = sw & SIZE_MASK;
-    if (counted) {
-      const f64 = this.memory.f64;
-      const s = this.s;
-      gaugeAdd(f64, s + S_LIVE_BLOCKS, -1);
-      gaugeAdd(f64, s + S_LIVE_BYTES, -(size - HEADER_BYTES));
-      gaugeAdd(f64, s + S_REQUESTED, -(size - HEADER_BYTES - (sw >>> SLACK_SHIFT)));
-      f64[s + S_FREES] += 1;
+    if (counted) this.countFree(size - HEADER_BYTES, size - HEADER_BYTES - (sw >>> SLACK_SHIFT));
+    if (size <= QUICK_MAX) this.cache(u32, b, sw);
+    else this.release(u32, b, size, sw & PREV_FREE_BIT);
+  }
+
+  // ── quick lists (layout.ts: QUICK_MAX) ──────────────────────────────────────────────────────
+
+  /**
+   * Caches the used block at b (size at most QUICK_MAX, already validated and uncounted): it keeps
+   * its place and a used-looking header with QUICK_MARK, and goes first on its size's list.
+   */
+  cache(u32: Uint32Array, b: number, sw: number): void {
+    const csw = ((sw & (SIZE_MASK | PREV_FREE_BIT)) | QUICK_MARK) >>> 0;
+    const w = b >>> 2;
+    setHeader(u32, b, csw, this.key);
+    const q = this.quick + ((sw & SIZE_MASK) >>> 3);
+    u32[w + W_NEXT] = u32[q];
+    u32[q] = b;
+  }
+
+  /** Frees every cached block for real (coalescing). Returns false when the lists were empty. */
+  flushQuick(): boolean {
+    const u32 = this.memory.u32;
+    let any = false;
+    for (let i = 2; i < QUICK_LISTS; i++) {
+      let b = u32[this.quick + i];
+      if (b === 0) continue;
+      any = true;
+      u32[this.quick + i] = 0;
+      while (b !== 0) {
+        const next = u32[(b >>> 2) + W_NEXT]; // read first: release may write b's links
+        const sw = u32[(b >>> 2) + W_SIZE]; // read now: releasing the block before it may have set PF
+        this.release(u32, b, sw & SIZE_MASK, sw & PREV_FREE_BIT);
+        b = next;
+      }
     }
-    this.release(u32, b, size, sw & PREV_FREE_BIT);
+    return any;
   }
 
   /** In-place resize of the used medium block at b: shrinks always; grows into a free right neighbour or the chunk's top. */
@@ -292,6 +330,10 @@ export class SegregatedHeap {
     }
     const n = b + size;
     let nsw = u32[(n >>> 2) + W_SIZE];
+    // A cached block in the way (the neighbour, or the block after a free neighbour): free the
+    // cached blocks for real, then look again.
+    const after = (nsw & FREE_BIT) !== 0 ? n + (nsw & SIZE_MASK) : n;
+    if (u32[(after >>> 2) + W_SIZE] >>> SLACK_SHIFT === MAX_SLACK && this.flushQuick()) nsw = u32[(n >>> 2) + W_SIZE];
     let avail = size + ((nsw & FREE_BIT) !== 0 ? nsw & SIZE_MASK : 0);
     if (avail < need) {
       // Only the last block of the top chunk can grow past its neighbour: the chunk grows in place.
@@ -307,7 +349,7 @@ export class SegregatedHeap {
       this.unfile(u32, n, nsw & SIZE_MASK);
       killHeader(u32, n, this.key);
     }
-    this.carve(u32, b, avail, need, req, pf);
+    this.carve(u32, b, avail, need, req, u32[(b >>> 2) + W_SIZE] & PREV_FREE_BIT); // PF read again: the flush may have freed b's left neighbour
     this.countResize((u32[(b >>> 2) + W_SIZE] & SIZE_MASK) - size, req - oldReq);
     return true;
   }
@@ -475,13 +517,14 @@ export class SegregatedHeap {
 
   // ── stats ────────────────────────────────────────────────────────────────────────────────────
 
-  countAlloc(u32: Uint32Array, b: number, req: number): void {
-    const f64 = this.memory.f64;
-    const s = this.s;
-    gaugeAdd(f64, s + S_LIVE_BLOCKS, 1);
-    gaugeAdd(f64, s + S_LIVE_BYTES, (u32[(b >>> 2) + W_SIZE] & SIZE_MASK) - HEADER_BYTES);
-    gaugeAdd(f64, s + S_REQUESTED, req);
-    f64[s + S_ALLOCS] += 1;
+  /** Counts an allocation of `usable` bytes for a request of `req`. */
+  countAlloc(usable: number, req: number): void {
+    countAllocAt(this.memory.f64, this.s, usable, req);
+  }
+
+  /** Counts a free of `usable` bytes that held `req`. */
+  countFree(usable: number, req: number): void {
+    countFreeAt(this.memory.f64, this.s, usable, req);
   }
 
   private countResize(usableDelta: number, requestedDelta: number): void {
@@ -496,4 +539,30 @@ export class SegregatedHeap {
     const fp = f64[this.poolS + S_FOOTPRINT];
     gaugeAdd(f64, this.s + S_FOOTPRINT, fp - f64[this.s + S_FOOTPRINT]);
   }
+}
+
+/**
+ * The per-operation counts on the stats block at f64 index `s`: an allocation of `usable` bytes
+ * for a request of `req` raises the live gauges (and their peaks) and counts one alloc. Written
+ * out, not through gaugeAdd, and kept tiny: the heap's fast paths inline it.
+ */
+export function countAllocAt(f64: Float64Array, s: number, usable: number, req: number): void {
+  const blocks = f64[s + S_LIVE_BLOCKS] + 1;
+  const bytes = f64[s + S_LIVE_BYTES] + usable;
+  const requested = f64[s + S_REQUESTED] + req;
+  f64[s + S_LIVE_BLOCKS] = blocks;
+  f64[s + S_LIVE_BYTES] = bytes;
+  f64[s + S_REQUESTED] = requested;
+  if (blocks > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = blocks;
+  if (bytes > f64[s + S_LIVE_BYTES + 1]) f64[s + S_LIVE_BYTES + 1] = bytes;
+  if (requested > f64[s + S_REQUESTED + 1]) f64[s + S_REQUESTED + 1] = requested;
+  f64[s + S_ALLOCS] += 1;
+}
+
+/** A free of `usable` bytes that held `req`: live gauges down (a fall cannot raise a peak), one free counted. */
+export function countFreeAt(f64: Float64Array, s: number, usable: number, req: number): void {
+  f64[s + S_LIVE_BLOCKS] -= 1;
+  f64[s + S_LIVE_BYTES] -= usable;
+  f64[s + S_REQUESTED] -= req;
+  f64[s + S_FREES] += 1;
 }

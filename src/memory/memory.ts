@@ -116,6 +116,8 @@ export class Memory implements MemoryViews {
   readonly backing: Holder;
   private readonly wasm: WasmMemory | undefined;
   private readonly mode: ViewMode;
+  /** True for an unshared WebAssembly.Memory: growth (by anyone) detaches its old buffer. */
+  private readonly detaches: boolean;
   private listeners: GrowListener[] = [];
 
   buffer!: ArrayBuffer | SharedArrayBuffer;
@@ -135,6 +137,7 @@ export class Memory implements MemoryViews {
     this.backing = backing;
     this.mode = backing === "wasm" ? "fixed" : mode;
     this.wasm = wasm;
+    this.detaches = wasm !== undefined && !isShared(buffer);
     this.setViews(buffer);
     this.generation = 0;
   }
@@ -306,6 +309,9 @@ export class Memory implements MemoryViews {
    * on their slow paths.
    */
   refresh(): boolean {
+    // A grow of an unshared WebAssembly.Memory detaches the old buffer, whose views then read
+    // length 0: views with bytes are current, and the costly \`.buffer\` getter is skipped.
+    if (this.detaches && this.u8.length !== 0) return false;
     const buffer = this.wasm ? this.wasm.buffer : this.buffer;
     if (buffer === this.buffer && buffer.byteLength === this.u8.length) return false;
     if (this.mode === "tracking" && buffer === this.buffer && this.backing !== "wasm") return false;

@@ -332,6 +332,81 @@ describe("Heap: misuse and corruption", () => {
   });
 });
 
+describe("Heap: quick lists (deferred coalescing)", () => {
+  test("a freed small block is cached, uncoalesced, and the next request of its size takes it back", () => {
+    const h = make();
+    const a = allocOrThrow(h, 40);
+    const b = allocOrThrow(h, 40);
+    const c = allocOrThrow(h, 40);
+    h.free(a);
+    h.free(b); // beside a free-looking block: would merge if a had been freed for real
+    h.check();
+    assert.equal(h.stats().liveBlocks.current, 1);
+    assert.equal(h.malloc(40), b, "last in, first out");
+    assert.equal(h.malloc(33), a, "the same block size (48 bytes) for 33 ... 40");
+    for (const p of [a, b, c]) h.free(p);
+    h.check();
+  });
+
+  test("a cached block freed, resized or measured again is a double free, and the heap stays valid", () => {
+    const h = make();
+    const a = allocOrThrow(h, 100);
+    allocOrThrow(h, 100);
+    h.free(a);
+    throwsCode(() => h.free(a), "ERR_HEAP_DOUBLE_FREE");
+    throwsCode(() => h.realloc(a, 50), "ERR_HEAP_DOUBLE_FREE");
+    throwsCode(() => h.resize(a, 50), "ERR_HEAP_DOUBLE_FREE");
+    throwsCode(() => h.usableSize(a), "ERR_HEAP_DOUBLE_FREE");
+    stillUsable(h);
+  });
+
+  test("cached blocks are freed for real before the heap grows, so they never raise the footprint", () => {
+    const h = make();
+    const ps: number[] = [];
+    for (let i = 0; i < 4000; i++) ps.push(allocOrThrow(h, 8 + (i % 30) * 8));
+    const peak = h.stats().footprintBytes.current;
+    for (const p of ps) h.free(p);
+    h.check();
+    // Together the freed blocks are one run of about 540 KB: a block of 256 KB fits once they merge.
+    const big = allocOrThrow(h, 256 * KiB);
+    assert.equal(h.stats().footprintBytes.current, peak, "served from the coalesced cached blocks");
+    h.free(big);
+    h.check();
+  });
+
+  test("trim() frees cached blocks for real before giving memory back", () => {
+    const h = make();
+    const start = h.stats().footprintBytes.current;
+    const ps: number[] = [];
+    for (let i = 0; i < 2000; i++) ps.push(allocOrThrow(h, 16 + (i % 200)));
+    for (const p of ps) h.free(p);
+    h.trim();
+    h.check();
+    assert.equal(h.stats().footprintBytes.current, start);
+  });
+
+  test("damage to the quick lists is reported by check()", () => {
+    const h = make();
+    const ps = Array.from({ length: 12 }, (_, i) => allocOrThrow(h, 24 + (i % 3) * 8));
+    for (let i = 0; i < ps.length; i += 2) h.free(ps[i]); // cached: 24, 40 and 32-byte requests
+    h.check();
+    const snapshot = h.u8.slice();
+    const corruptions: [string, (u32: Uint32Array) => void][] = [
+      ["a cached block's mark cleared (a used block on a list)", (u32) => (u32[(ps[2] - 4) >>> 2] &= 0x07ff_ffff)],
+      ["a list link to a live block", (u32) => (u32[ps[2] >>> 2] = ps[3] - 8)],
+      ["a list link back to its own head (a cycle)", (u32) => (u32[ps[6] >>> 2] = ps[6] - 8)],
+      ["a list cut short (a cached block on no list)", (u32) => (u32[ps[6] >>> 2] = 0)],
+    ];
+    for (const [what, damage] of corruptions) {
+      h.u8.set(snapshot);
+      damage(h.u32);
+      throwsCode(() => h.check(), "ERR_HEAP_CORRUPTED", what);
+    }
+    h.u8.set(snapshot);
+    stillUsable(h);
+  });
+});
+
 describe("Heap: layout and growth", () => {
   test("the root and the first block sit at the start of the page pool's first run", () => {
     const h = make();
