@@ -14,6 +14,8 @@ export const USAGE = `usage: npm run bench -- [options]      (or: node build/ben
   --scale X          workload size as a fraction of the full benchmark (default 1, --quick ${QUICK_SCALE})
   --traces DIR       folder with malloclab/ and real/ (default: ../shared/traces beside the repository)
   --timeout S        seconds before a pair's process is killed and the pair reported failed (default 600, --quick 60)
+  --cpu N            pin every pair's process to CPU N (Linux, with taskset): on a shared or
+                     virtual machine the CPUs can differ in speed, which scatters the figures
   --no-write         print only: leave BENCHMARKS.md and bench/results/ alone
   --help             this text`;
 
@@ -26,6 +28,8 @@ export interface RunOptions {
   readonly scale: number;
   readonly tracesDir: string;
   readonly timeoutSec: number;
+  /** The CPU every pair is pinned to, or null. */
+  readonly cpu: number | null;
   readonly write: boolean;
   readonly help: boolean;
 }
@@ -45,7 +49,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): RunOpti
       flags.set(key, true);
       continue;
     }
-    if (!["suite", "subject", "workload", "reps", "scale", "traces", "timeout"].includes(key)) {
+    if (!["suite", "subject", "workload", "reps", "scale", "traces", "timeout", "cpu"].includes(key)) {
       throw new UsageError(`unknown option --${key}`);
     }
     const value = eq === -1 ? argv[++i] : a.slice(eq + 1);
@@ -74,6 +78,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): RunOpti
     scale: num("scale", quick ? QUICK_SCALE : 1, (x) => x > 0 && x <= 100, "a number in (0, 100]"),
     tracesDir: typeof traces === "string" ? resolve(traces) : resolve(repoRoot, "..", "shared", "traces"),
     timeoutSec: num("timeout", quick ? 60 : 600, (x) => x > 0, "a positive number of seconds"),
+    cpu: flags.has("cpu") ? num("cpu", 0, (x) => Number.isInteger(x) && x >= 0 && x < 4096, "a CPU number") : null,
     write: !flags.has("no-write"),
     help: flags.has("help"),
   };

@@ -79,6 +79,10 @@ function runPair(p: Pair, o: RunOptions): PairLine {
       o.tracesDir,
     ];
   }
+  if (o.cpu !== null) {
+    args = ["-c", String(o.cpu), file, ...args];
+    file = "taskset";
+  }
   const r = spawnSync(file, args, {
     encoding: "utf8",
     timeout: o.timeoutSec * 1000,

@@ -52,7 +52,8 @@ export interface PoolOptions {
 }
 
 /** An odd random 32-bit tag: never 0, never a page address. */
-const newTag = (): number => ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
+/** A random odd tag below 2^30: a small integer for V8, so the handle's tag field is never a boxed double. */
+const newTag = (): number => (Math.random() * 0x4000_0000) | 1;
 
 /** Blocks of `block` bytes that fit a segment of `seg` bytes after `extra` bytes of root, and where block 0 starts. */
 function grid(seg: number, block: number, align: number, extra: number): { count: number; first: number } {

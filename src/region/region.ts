@@ -112,7 +112,8 @@ function invalidMark(token: unknown, why: string): never {
 }
 
 /** An odd random 32-bit tag: never 0, never a page address (so a freed root cannot look alive). */
-const newTag = (): number => ((Math.random() * 0x1_0000_0000) | 1) >>> 0;
+/** A random odd tag below 2^30: a small integer for V8, so the handle's tag field is never a boxed double. */
+const newTag = (): number => (Math.random() * 0x4000_0000) | 1;
 
 /**
  * A region (arena): `alloc` bumps a pointer in the current chunk; everything is given back at
