@@ -67,6 +67,7 @@ function runPair(p: Pair, o: RunOptions): PairLine {
   } else {
     file = process.execPath;
     args = [
+      "--expose-gc",
       ...(entry.nodeArgs ?? []),
       ONE,
       "--subject",

@@ -2,11 +2,25 @@
 // is an entry here and its name in the suites that should measure it (bench/suites.ts); the
 // harness never changes for it. Peers are ordinary subjects; a suite says which of its subjects
 // are the yardsticks that every other is divided by.
-import type { SubjectEntry } from "./subject.js";
+import type { SubjectEntry, SubjectOptions } from "./subject.js";
 import { nativeReplay } from "./peers/native.js";
 
 // Peers are imported when made, not here: a one.ts process loads only its own subject's code,
 // which keeps the start-up of the many short processes of a run small.
+
+/**
+ * The memory options of every heapkit subject: a maximum of four times the workload's capacity
+ * hint (at least 256 MiB), and an initial size of what thi.ng's MemPool is given as its one
+ * buffer. Neither then grows during the timed part: growing an ArrayBuffer or a wasm
+ * memory makes V8 start a garbage collection (external memory), which would be timed as GC.
+ * Pages of the initial size are not touched until used, so first-touch faults are still paid.
+ */
+function memoryOptions(o: SubjectOptions): { initial: number; maximum: number } {
+  const maximum = Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4));
+  const want = o.liveBytes + 16 * o.liveBlocks + (16 << 20); // thing-malloc's sizing: headers, alignment, 16 MiB of slack
+  return { initial: Math.min(maximum, Math.ceil(want / 65536) * 65536), maximum };
+}
+
 export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
   // Allocator peers (pool, pages and traces suites).
   "js-bump": { description: "bump pointer over one ArrayBuffer, doubled (copied) when full; free does nothing", make: async () => new (await import("./peers/js-bump.js")).JsBump() },
@@ -29,7 +43,7 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     make: async (o) => {
       const { Memory, PagePool } = await import("../src/index.js");
       const { allocatorSubject } = await import("./adapters/allocator.js");
-      return allocatorSubject(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })));
+      return allocatorSubject(PagePool.create(Memory.create(memoryOptions(o))));
     },
   },
 
@@ -38,7 +52,7 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     make: async (o) => {
       const { Memory, PagePool, Slab, defaultSizes } = await import("../src/index.js");
       const { allocatorSubject } = await import("./adapters/allocator.js");
-      const pages = PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }));
+      const pages = PagePool.create(Memory.create(memoryOptions(o)));
       return allocatorSubject(Slab.create(pages, { sizes: [...defaultSizes(), 8320] }));
     },
   },
@@ -47,7 +61,7 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     make: async (o) => {
       const { Memory, Buddy } = await import("../src/index.js");
       const { allocatorSubject } = await import("./adapters/allocator.js");
-      return allocatorSubject(Buddy.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }), { minBlock: 16, maxBlock: 1 << 20 }));
+      return allocatorSubject(Buddy.create(Memory.create(memoryOptions(o)), { minBlock: 16, maxBlock: 1 << 20 }));
     },
   },
   "heapkit-pool64": {
@@ -55,16 +69,16 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     make: async (o) => {
       const { Memory, PagePool, Pool } = await import("../src/index.js");
       const { allocatorSubject } = await import("./adapters/allocator.js");
-      return allocatorSubject(Pool.create(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })), { size: 64 }));
+      return allocatorSubject(Pool.create(PagePool.create(Memory.create(memoryOptions(o))), { size: 64 }));
     },
   },
   "heapkit-region": {
-    description: "heapkit Region (default options: exponential chunks 4 KiB → 64 KiB, large blocks > 16 KiB from the page pool); region() is a child region",
+    description: "heapkit Region (default options: exponential chunks 4 KiB → 64 KiB, large blocks > 16 KiB from the page pool); region() is a child region, one handle re-pointed each round (child's `into`)",
     make: async (o) => {
       const { Memory, PagePool, Region } = await import("../src/index.js");
-      const { allocatorSubject, allocatorRegion } = await import("./adapters/allocator.js");
-      const region = Region.create(PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) })));
-      return allocatorSubject(region, () => allocatorRegion(region.child()));
+      const { allocatorSubject, childRegions } = await import("./adapters/allocator.js");
+      const region = Region.create(PagePool.create(Memory.create(memoryOptions(o))));
+      return allocatorSubject(region, childRegions(region));
     },
   },
   "heapkit-pool": {
@@ -72,7 +86,7 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     make: async (o) => {
       const { Memory, PagePool, Pool } = await import("../src/index.js");
       const { allocatorSubject, allocatorRegion } = await import("./adapters/allocator.js");
-      const pages = PagePool.create(Memory.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) }));
+      const pages = PagePool.create(Memory.create(memoryOptions(o)));
       const small = Pool.create(pages, { size: 24 });
       const big = Pool.create(pages, { size: 240 });
       const huge = Pool.create(pages, { size: 8305 });
@@ -91,7 +105,7 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     make: async (o) => {
       const { Heap } = await import("../src/index.js");
       const { allocatorSubject } = await import("./adapters/allocator.js");
-      const heap = Heap.create({ maximum: Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4)) });
+      const heap = Heap.create(memoryOptions(o));
       return { ...allocatorSubject(heap), realloc: (ptr: number, size: number) => heap.realloc(ptr, size) };
     },
   },

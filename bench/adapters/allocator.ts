@@ -10,6 +10,7 @@
 // read once after the timed run. Kinds with regions pass `region`, which the create & destroy
 // workload calls once per round.
 import type { Allocator } from "../../src/core/allocator.js";
+import type { Region } from "../../src/region/region.js";
 import { realloc } from "../../src/core/derived.js";
 import type { Subject, SubjectRegion } from "../subject.js";
 
@@ -63,3 +64,45 @@ class AllocatorRegion implements SubjectRegion {
 }
 
 export const allocatorRegion = (r: Allocator & { destroy(): void }): SubjectRegion => new AllocatorRegion(r);
+
+/**
+ * Child regions of `parent` for the create & destroy workload: each round re-points one handle at
+ * a new child (Region.child's `into`) and returns this same object, so a round allocates no JS
+ * object: the GC has nothing to do, as in a server that keeps its per-request region handle.
+ */
+const NO_OPTIONS = {};
+
+class ChildRegions implements SubjectRegion {
+  private readonly parent: Region;
+  private child: Region | undefined = undefined;
+
+  constructor(parent: Region) {
+    this.parent = parent;
+  }
+
+  next(): SubjectRegion {
+    this.child = this.parent.child(NO_OPTIONS, this.child);
+    return this;
+  }
+
+  alloc(size: number): number {
+    return (this.child as Region).alloc(size);
+  }
+
+  write8(ptr: number, value: number): void {
+    const u32 = this.parent.memory.u32;
+    const w = ptr >>> 2;
+    u32[w] = value;
+    u32[w + 1] = 0;
+  }
+
+  destroy(): void {
+    (this.child as Region).destroy();
+  }
+}
+
+/** A `region` factory of child regions of `parent`, one reused handle. */
+export function childRegions(parent: Region): () => SubjectRegion {
+  const rounds = new ChildRegions(parent);
+  return () => rounds.next();
+}

@@ -4,7 +4,7 @@ import type { Allocator } from "../core/allocator.js";
 import { AttachError, doubleFree, invalidAlignment, invalidOption, invalidPointer, invalidSize, invalidState, outOfMemory } from "../core/errors.js";
 import { NULL, alignUp, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import { S_ALLOCS, S_FAILED, S_FOOTPRINT, S_FREES, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED, STATS_BYTES, gaugeAdd, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
-import { ceilPow2, log2 } from "../core/bits.js";
+import { ceilPow2, firstAtLeast, log2, pow2 } from "../core/bits.js";
 import type { Memory } from "../memory/memory.js";
 import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
@@ -97,7 +97,7 @@ export class Pool implements Allocator {
     this.s = u32[this.r + P_STATS] >>> 3;
     this.tag = u32[this.r + P_TAG];
     this.blockSize = u32[this.r + P_BLOCK];
-    this.segBytes = 2 ** u32[this.r + P_SEG_SHIFT];
+    this.segBytes = pow2(u32[this.r + P_SEG_SHIFT]);
     this.segMask = -this.segBytes | 0;
     this.inv = (1 + 2 ** -40) / this.blockSize;
   }
@@ -114,13 +114,13 @@ export class Pool implements Allocator {
     const segBytes = Math.max(pages.frameBytes, ceilPow2(block * MIN_BLOCKS_PER_SEG));
     // Runs are whole page classes after the first, so a run given back (reset, destroy) is one
     // free page the next run pops as it is: no splitting, no coalescing, and its frames are hot.
-    const capClass = pages.classes.find((c) => c >= Math.max(MAX_RUN_BYTES, 4 * segBytes)) ?? pages.classes[pages.classes.length - 1];
+    const capClass = firstAtLeast(pages.classes, Math.max(MAX_RUN_BYTES, 4 * segBytes), largest);
     const maxRun = Math.max(1, Math.floor(capClass / segBytes));
     // The first run is a whole page class too (one 4 KiB segment for small blocks, 64 KiB of 8 KiB
     // segments for 240 B ones): a pool created and destroyed per request then takes and gives
     // back one whole free page. A single 8 KiB segment was split from a 64 KiB page each time and
     // left the page pool coalescing on every create (measured: most of a create-destroy round).
-    const firstRun = Math.min(pages.classes.find((c) => c >= segBytes) ?? segBytes, maxRun * segBytes);
+    const firstRun = Math.min(firstAtLeast(pages.classes, segBytes, segBytes), maxRun * segBytes);
     let firstSegs = Math.max(1, Math.floor(firstRun / segBytes));
     let seg = takeRun(pages, segBytes, firstSegs);
     if (seg === NULL && firstSegs > 1) seg = takeRun(pages, segBytes, (firstSegs = 1));
@@ -392,7 +392,7 @@ export class Pool implements Allocator {
     const u32a = this.memory.u32;
     const r = this.r;
     const last = u32a[r + P_RUN_SEGS] * this.segBytes;
-    const nextClass = this.pages.classes.find((c) => c > last) ?? last;
+    const nextClass = firstAtLeast(this.pages.classes, last + 1, last);
     let segs = Math.max(1, Math.min(Math.floor(nextClass / this.segBytes), u32a[r + P_MAX_RUN]));
     let run = NULL;
     for (; segs >= 1; segs >>>= 1) {

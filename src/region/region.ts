@@ -9,6 +9,7 @@ import { AttachError } from "../core/errors.js";
 import type { Memory } from "../memory/memory.js";
 import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
+import { firstAtLeast } from "../core/bits.js";
 import { checkRegion } from "./check.js";
 import {
   CHUNK_HEADER_BYTES,
@@ -129,22 +130,32 @@ export class Region implements Allocator {
   readonly kind = "region" as const;
   readonly memory: Memory;
   readonly pages: PagePool;
-  /** Byte offset of the root: pass it to `Region.attach`. */
-  readonly root: Ptr;
-  private readonly r: number;
-  private readonly s: number;
-  private readonly tag: number;
-  private readonly largeMin: number;
+  // What the handle points at. Set by the constructor, and again only when child() re-points a
+  // destroyed handle at a new child (`into`), so that a region per request makes no garbage.
+  private at: Ptr = NULL;
+  private r = 0;
+  private s = 0;
+  private tag = 0;
+  private largeMin = 0;
 
   private constructor(pages: PagePool, root: Ptr) {
     this.pages = pages;
     this.memory = pages.memory;
-    this.root = root;
+    this.point(root);
+  }
+
+  private point(root: Ptr): void {
     const u32 = this.memory.u32;
+    this.at = root;
     this.r = root >>> 2;
     this.s = u32[this.r + R_STATS] >>> 3;
     this.tag = u32[this.r + R_TAG];
     this.largeMin = u32[this.r + R_LARGE_MIN];
+  }
+
+  /** Byte offset of the root: pass it to `Region.attach`. */
+  get root(): Ptr {
+    return this.at;
   }
 
   /** A new top region whose chunks come from `pages`. Throws OutOfMemoryError when even the first chunk cannot be had. */
@@ -173,7 +184,7 @@ export class Region implements Allocator {
     u32[r + R_GROWTH] = growth === "fixed" ? GROW_FIXED : GROW_EXPONENTIAL;
     u32[r + R_LARGE_MIN] = largeSize;
     u32[r + R_CACHE_LIMIT] = cacheBytes;
-    return Region.format(pages, chunk, first, root, 0);
+    return new Region(pages, Region.format(pages, chunk, first, root, 0));
   }
 
   /** Another handle on the region whose root is at `root` (another worker, a re-opened image). */
@@ -186,7 +197,7 @@ export class Region implements Allocator {
   }
 
   /** Writes a root at `root` inside `chunk` (its first chunk): options words already set. */
-  private static format(pages: PagePool, chunk: Ptr, bytes: number, root: Ptr, parent: Ptr): Region {
+  private static format(pages: PagePool, chunk: Ptr, bytes: number, root: Ptr, parent: Ptr): Ptr {
     const u32 = pages.memory.u32;
     const r = root >>> 2;
     const stats = root + ROOT_BYTES;
@@ -205,7 +216,7 @@ export class Region implements Allocator {
     u32[r + R_BUMP] = data;
     u32[r + R_END] = chunk + bytes;
     gaugeAdd(pages.memory.f64, (stats >>> 3) + S_FOOTPRINT, bytes);
-    return new Region(pages, root);
+    return root;
   }
 
   /** True until `destroy` (of this region or an ancestor), seen from any handle. */
@@ -466,9 +477,16 @@ export class Region implements Allocator {
     destroyTree(this.pages, this.root);
   }
 
-  /** A child region (an APR sub-pool): same options, destroyed with this one (and by `reset`). */
-  child(options: Pick<RegionOptions, "chunkSize"> = {}): Region {
+  /**
+   * A child region (an APR sub-pool): same options, destroyed with this one (and by `reset`).
+   * `into`: a destroyed handle over the same page pool to re-point at the new child and return,
+   * instead of a new handle object: a region per request then makes no garbage for the GC.
+   */
+  child(options: Pick<RegionOptions, "chunkSize"> = {}, into?: Region): Region {
     this.live();
+    if (into !== undefined && (!(into instanceof Region) || into.pages !== this.pages || into.alive)) {
+      invalidState("child(options, into): `into` must be a destroyed region handle over the same page pool");
+    }
     const u32a = this.memory.u32;
     const r = this.r;
     const F = this.pages.frameBytes;
@@ -487,12 +505,14 @@ export class Region implements Allocator {
     u32[c + R_MAX_CHUNK] = u32[r + R_MAX_CHUNK];
     u32[c + R_GROWTH] = u32[r + R_GROWTH];
     u32[c + R_LARGE_MIN] = u32[r + R_LARGE_MIN];
-    const child = Region.format(this.pages, chunk, bytes, root, this.root);
+    Region.format(this.pages, chunk, bytes, root, this.root);
     const older = u32[r + R_CHILD];
     u32[c + R_SIB_NEXT] = older;
     if (older !== NULL) u32[(older >>> 2) + R_SIB_PREV] = root;
     u32[r + R_CHILD] = root;
-    return child;
+    if (into === undefined) return new Region(this.pages, root);
+    into.point(root);
+    return into;
   }
 
   // ── slow paths ───────────────────────────────────────────────────────────────────────────────
@@ -547,7 +567,7 @@ export class Region implements Allocator {
     const maxChunk = u32[r + R_MAX_CHUNK];
     let bytes = u32[r + R_FIRST_BYTES];
     if (u32[r + R_GROWTH] !== GROW_FIXED) {
-      const next = this.pages.classes.find((c) => c >= curBytes * 2) ?? maxChunk;
+      const next = firstAtLeast(this.pages.classes, curBytes * 2, maxChunk);
       bytes = Math.max(bytes, Math.min(next, maxChunk));
     }
     for (let i = 0; i < 32 && CHUNK_HEADER_BYTES + mapBytes(bytes) + need > bytes; i++) bytes = roundUp(bytes * 2, F);

@@ -458,6 +458,29 @@ describe("Region", () => {
     r.check();
   });
 
+  test("child(options, into) re-points a destroyed handle at the new child; a live or foreign handle is refused", () => {
+    const pages = pool();
+    const r = Region.create(pages);
+    const first = r.child();
+    const p = allocOrThrow(first, 100);
+    first.destroy();
+    const again = r.child({}, first);
+    assert.equal(again, first, "the same handle object comes back");
+    assert.ok(again.alive);
+    const q = allocOrThrow(again, 100);
+    assert.equal(q, p, "the new child starts in the cached chunk");
+    throwsCode(() => again.free(q + 8), "ERR_HEAP_INVALID_POINTER");
+    again.free(q);
+    throwsCode(() => r.child({}, again), "ERR_HEAP_INVALID_STATE"); // still alive
+    const elsewhere = Region.create(pool()).child();
+    elsewhere.destroy();
+    throwsCode(() => r.child({}, elsewhere), "ERR_HEAP_INVALID_STATE"); // another page pool
+    r.check();
+    again.destroy();
+    throwsCode(() => again.alloc(8), "ERR_HEAP_INVALID_STATE");
+    stillUsable(r);
+  });
+
   test("a second handle made by attach sees the same region", () => {
     const pages = pool();
     const r = Region.create(pages);
