@@ -40,7 +40,8 @@ import {
   R_STATS,
   R_TOP_CHUNK,
   R_VERSION,
-  ROOT_BYTES,
+  R_SMALL,
+  rootBytes,
   SIZE_MASK,
   SL_COUNT,
   SLACK_SHIFT,
@@ -105,7 +106,7 @@ export function checkHeap(
     const end = u32[cw + CH_END];
     const run = u32[cw + CH_RUN];
     if (end > len || end < c + CHUNK_HEADER_BYTES + HEADER_BYTES || end % F !== 0) corrupted(`C1 chunk end ${end} out of range`, c);
-    if (!(run === c || (run === root && c === root + ROOT_BYTES))) corrupted("C1 chunk not at the start of its run", c);
+    if (!(run === c || (run === root && c === root + rootBytes(u32[r + R_SMALL])))) corrupted("C1 chunk not at the start of its run", c);
     if (run + runBytes(pool, run, c) !== end) corrupted("C1 chunk end is not its run's end", c);
     const sentinel = end - HEADER_BYTES;
     let prevFree = false;

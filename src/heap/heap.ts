@@ -40,7 +40,7 @@ import {
   SMALL_MAX,
   R_VERSION,
   ROOT_BYTES,
-  ROOT_WORDS,
+  SMALL_ROOT_BYTES,
   SIZE_MASK,
   SLACK_SHIFT,
   W_NEXT,
@@ -138,15 +138,17 @@ export class Heap implements Allocator {
     const memory = opts.memory ?? Memory.create(opts);
     if (memory.u32[(memory.base >>> 2) + H_HEAP_ROOT] !== 0) invalidState("this memory already has a heap: use Heap.attach");
     const pool = memory.pagesRoot !== 0 ? PagePool.attach(memory) : PagePool.create(memory, opts);
-    const root = pool.alloc(ROOT_BYTES + CHUNK_HEADER_BYTES + MIN_BLOCK_BYTES + HEADER_BYTES);
+    const small = opts.small === true && SmallSizes.fits(pool);
+    const rootSize = small ? SMALL_ROOT_BYTES : ROOT_BYTES;
+    const root = pool.alloc(rootSize + CHUNK_HEADER_BYTES + MIN_BLOCK_BYTES + HEADER_BYTES);
     if (root === NULL) invalidState("the memory cannot hold the heap's root");
     const u32 = memory.u32;
     const r = root >>> 2;
-    u32.fill(0, r, r + ROOT_WORDS);
+    u32.fill(0, r, r + rootSize / 4);
     u32[r + R_MAGIC] = HEAP_MAGIC;
     u32[r + R_VERSION] = HEAP_VERSION;
     u32[r + R_KEY] = (Math.random() * 0x4000_0000) | 1; // 30 bits: a small integer for V8, so the handle's key field is never a boxed double
-    if (opts.small === true && SmallSizes.fits(pool)) u32[r + R_SMALL] = (r + R_SM) * 4;
+    if (small) u32[r + R_SMALL] = (r + R_SM) * 4;
     if (opts.small === "slab") {
       const slabRoot = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;
       memory.u32[r + R_SLAB] = slabRoot; // a fresh view: creating the Slab may have grown (and replaced) the memory's buffer
@@ -154,7 +156,7 @@ export class Heap implements Allocator {
     const heap = new Heap(memory, pool, root);
     statsClear(memory.f64, heap.core.s);
     if (heap.small !== null) heap.small.format(opts.adaptiveClasses ?? true);
-    const c = root + ROOT_BYTES;
+    const c = root + rootSize;
     heap.core.initChunk(memory.u32, c, root, root + pool.usableSize(root));
     heap.core.syncFootprint();
     writeWord(memory.u32, memory.base, H_HEAP_ROOT, root);

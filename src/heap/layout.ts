@@ -34,6 +34,8 @@
 //   16    R_STATS       stats block (f64 slots, core/stats.ts), STATS_BYTES long
 //   …     R_SL_MAP      FL_COUNT second-level bitmaps: bit s of word f set ⇔ head[f·SL_COUNT + s] ≠ 0 (M1)
 //   …     R_HEADS       LIST_COUNT free-list heads (block offsets, 0 = empty)
+//   …     R_QUICK       QUICK_LISTS quick list heads (cached blocks by exact size, below)
+//   …     R_SM          the small-size state (small.ts), only when small sizes are on (R_SMALL ≠ 0)
 //
 // ── Medium block (b = block offset, 8-aligned; the caller's pointer is b + 8) ─────────────────────
 //
@@ -124,10 +126,13 @@ export const SL_COUNT = 1 << SL_BITS; // 32
 /** Below this, lists are exact (one per 8-byte size). */
 export const LINEAR_LIMIT = SL_COUNT * GRANULE; // 256
 export const FL_SHIFT = 8; // log2(LINEAR_LIMIT)
-/** Medium blocks (and the free blocks of a chunk) are below 2^27 bytes: W_SIZE's top 5 bits hold the slack. */
-export const MAX_BLOCK_LOG2 = 27;
-export const FL_COUNT = MAX_BLOCK_LOG2 - FL_SHIFT + 1; // 20: index 0 for the linear range, 1..19 for 2^8..2^26
-export const LIST_COUNT = FL_COUNT * SL_COUNT; // 640
+/**
+ * Every block lies in a chunk of at most MAX_CHUNK_BYTES = 2^26 (below), so blocks are below 2^26
+ * bytes and need no list above that (W_SIZE keeps 27 size bits; its top 5 hold the slack).
+ */
+export const MAX_BLOCK_LOG2 = 26;
+export const FL_COUNT = MAX_BLOCK_LOG2 - FL_SHIFT + 1; // 19: index 0 for the linear range, 1..18 for 2^8..2^25
+export const LIST_COUNT = FL_COUNT * SL_COUNT; // 608
 
 export const R_SL_MAP = R_STATS + STATS_BYTES / 4;
 export const R_HEADS = R_SL_MAP + FL_COUNT;
@@ -145,7 +150,7 @@ export const CL_FIRST = 3; // offset of the first object in a page (header + use
 export const CL_COUNT = 4; // objects per page
 export const CL_PAGES = 5; // pages of the class
 export const CL_LIVE = 6; // live objects of the class
-export const R_SM = R_HEADS + LIST_COUNT; // the small-size state, inside the root:
+// R_SM (below): the small-size state, at the end of the root, present only when small sizes are on.
 export const SM_CLASSES = 0; // number of classes
 export const SM_FLAGS = 1; // SMALL_ON | ADAPTIVE_ON
 export const SM_REQUESTS = 2; // small requests seen (the histogram's total)
@@ -168,13 +173,21 @@ export const ADAPTIVE_ON = 2;
  */
 export const QUICK_MAX = LINEAR_LIMIT; // 256: blocks of 16 ... 256 bytes, requests up to 248
 /** Word offset of the quick list heads: head of the list of block size z at R_QUICK + z / 8. */
-export const R_QUICK = R_SM + SM_WORDS;
+export const R_QUICK = R_HEADS + LIST_COUNT;
 export const QUICK_LISTS = QUICK_MAX / GRANULE + 1;
 /** W_SIZE bits of a cached block: slack = MAX_SLACK. */
 export const QUICK_MARK = 0xf800_0000;
 
-export const ROOT_WORDS = (R_QUICK + QUICK_LISTS + 1) & ~1; // a multiple of two words, so what follows is 8-aligned
+/** The small-size state (small.ts), after the quick lists: the root holds it only with small sizes on. */
+export const R_SM = R_QUICK + QUICK_LISTS;
+/** The root without the small-size state; the first chunk follows it. A multiple of two words, so what follows is 8-aligned. */
+export const ROOT_WORDS = (R_SM + 1) & ~1;
 export const ROOT_BYTES = ROOT_WORDS * 4;
+/** The root with the small-size state (R_SMALL set). */
+export const SMALL_ROOT_WORDS = (R_SM + SM_WORDS + 1) & ~1;
+export const SMALL_ROOT_BYTES = SMALL_ROOT_WORDS * 4;
+/** Bytes of the root whose R_SMALL word is `small` (0 when small sizes are off). */
+export const rootBytes = (small: number): number => (small !== 0 ? SMALL_ROOT_BYTES : ROOT_BYTES);
 
 // ── blocks ──
 export const W_PREV = 0;

@@ -118,7 +118,7 @@ export class SegregatedHeap {
     let f = list >>> 5;
     let sl = u32[this.r + R_SL_MAP + f] & (~0 << (list & 31)); // list & 31 < 32: the shift count is in range
     if (sl === 0) {
-      const fl = u32[this.r + R_FL_MAP] & (~0 << (f + 1)); // f + 1 <= FL_COUNT = 20 < 32
+      const fl = u32[this.r + R_FL_MAP] & (~0 << (f + 1)); // f + 1 <= FL_COUNT = 19 < 32
       if (fl === 0) return 0;
       f = ctz32(fl);
       sl = u32[this.r + R_SL_MAP + f];

@@ -6,12 +6,12 @@ import fc from "fast-check";
 import { Heap, NULL } from "../../src/index.js";
 import { insertIndex, searchIndex } from "../../src/heap/mapping.js";
 import { needFor } from "../../src/heap/segregated.js";
-import { HUGE_MIN, LIST_COUNT, MIN_BLOCK_BYTES } from "../../src/heap/layout.js";
+import { HUGE_MIN, LIST_COUNT, MAX_CHUNK_BYTES, MIN_BLOCK_BYTES } from "../../src/heap/layout.js";
 
 const MiB = 1 << 20;
 
 describe("mapping", () => {
-  const size = fc.integer({ min: 2, max: (1 << 27) / 8 - 1 }).map((n) => n * 8);
+  const size = fc.integer({ min: 2, max: MAX_CHUNK_BYTES / 8 - 1 }).map((n) => n * 8);
 
   test("a block on a list at or after searchIndex(s) is big enough for s", () => {
     fc.assert(fc.property(size, size, (want, block) => insertIndex(block) < searchIndex(want) || block >= want), { numRuns: 2000 });
@@ -19,7 +19,7 @@ describe("mapping", () => {
 
   test("lists are exact below 256 bytes and every block size has a list", () => {
     for (let s = 16; s < 256; s += 8) assert.equal(insertIndex(s), s / 8);
-    assert.ok(insertIndex((1 << 27) - 8) < LIST_COUNT);
+    assert.ok(insertIndex(MAX_CHUNK_BYTES - 8) < LIST_COUNT, "the largest block a chunk can hold has a list");
     for (let s = 16; s < 70000; s += 8) assert.ok(searchIndex(s) >= insertIndex(s) && insertIndex(s) >= insertIndex(s - 8));
   });
 
