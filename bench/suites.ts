@@ -57,7 +57,9 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     title: "traces: replay of recorded allocation traces",
     about:
       "Each trace of ../shared/traces (malloclab/*.rep, real/*.trace) parsed once, untimed, then replayed with " +
-      "every payload byte written (the whole block on alloc, the grown tail on realloc). Time per trace op. " +
+      "every payload byte written (the whole block on alloc, the grown tail on realloc). Time per trace op of " +
+      "the timed pass, which follows untimed warm-up passes over the same allocator (about a million ops, at most " +
+      "100 passes or one second; the C replayer the same), so that the JS subjects run V8's optimized code. " +
       "Footprint is what each subject reports: thing-malloc its top pointer, as-tlsf its wasm memory size, js-bump " +
       "the bytes it bumped, native-glibc mallinfo2 arena + hblkhd (sampled wherever it can rise), native-mimalloc " +
       "the RSS its replay added (its commit counter reads a whole 32 MiB segment). Utilization = peak live payload / " +

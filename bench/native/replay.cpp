@@ -335,10 +335,11 @@ int main(int argc, char** argv) {
 
   // 3. A warm-up pass, untimed, as the JS subjects get one: the timed pass then runs over a heap
   //    whose memory is already mapped, like theirs.
-  //    As many passes as the JS replayer makes (bench/workloads/replay.ts, warmPasses).
+  //    As many passes as the JS replayer makes (bench/workloads/replay.ts: warmPasses, WARM_MS).
   Footprint unused;
-  const size_t warm = std::min<size_t>(20, std::max<size_t>(1, (200000 + t.n - 1) / (t.n ? t.n : 1)));
-  for (size_t w = 0; w < warm; w++) {
+  const size_t warm = std::min<size_t>(100, std::max<size_t>(1, (1000000 + t.n - 1) / (t.n ? t.n : 1)));
+  const uint64_t warmStart = nowNs();
+  for (size_t w = 0; w < warm && nowNs() - warmStart < 1000000000ull; w++) {
     if (replay<false>(t, ptr, have, unused) != t.n) fail("allocation failed in the warm-up pass (out of memory)");
     freeAll(t, ptr);
   }

@@ -213,7 +213,8 @@ export function replay(t: ParsedTrace, s: Subject): WorkloadResult {
   pass(t, x, aligned, ptr, have);
   freeLeft(t, x, ptr);
   const footprint = s.peakFootprint ? s.peakFootprint() : null;
-  for (let w = 1; w < warmPasses(t.count); w++) {
+  const warmStart = now();
+  for (let w = 1; w < warmPasses(t.count) && since(warmStart) < WARM_MS * 1e6; w++) {
     have.fill(0);
     pass(t, x, aligned, ptr, have);
     freeLeft(t, x, ptr);
@@ -237,9 +238,16 @@ export function replay(t: ParsedTrace, s: Subject): WorkloadResult {
   };
 }
 
-/** Untimed passes before the timed one: enough for about WARM_OPS operations, 1 to WARM_PASSES. The native replayer uses the same rule. */
-export const WARM_OPS = 200_000;
-export const WARM_PASSES = 20;
+/**
+ * Untimed passes before the timed one: enough for about WARM_OPS operations, 1 to WARM_PASSES,
+ * and no more once WARM_MS have gone by (so that a slow subject does not take minutes). The native
+ * replayer uses the same rule. A JS allocator reaches V8's optimized steady state only after
+ * several hundred thousand operations (heapkit's Heap on cmu-firefox-reddit: 205, 119, 75 ns per
+ * op in its first three rounds of 300,000), hence a million.
+ */
+export const WARM_OPS = 1_000_000;
+export const WARM_PASSES = 100;
+export const WARM_MS = 1000;
 export const warmPasses = (count: number): number => Math.min(WARM_PASSES, Math.max(1, Math.ceil(WARM_OPS / Math.max(1, count))));
 
 type Replaying = Required<Pick<Subject, "alloc" | "free" | "realloc" | "fill">>;

@@ -319,12 +319,7 @@ export class Heap implements Allocator {
       const sw = u32[w + W_SIZE];
       const size = sw & SIZE_MASK;
       if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && size >= MIN_BLOCK_BYTES && size <= QUICK_MAX && sw < QUICK_MARK && u32[w + W_PREV] === guardOf(b, sw, this.key)) {
-        const csw = (sw | QUICK_MARK) >>> 0; // slack bits all set: cached
-        u32[w + W_SIZE] = csw;
-        u32[w + W_PREV] = guardOf(b, csw, this.key);
-        const q = this.quick + (size >>> 3);
-        u32[w + W_NEXT] = u32[q];
-        u32[q] = b;
+        this.core.cache(u32, b, sw);
         countFreeAt(this.memory.f64, this.stats0, size - HEADER_BYTES, size - HEADER_BYTES - (sw >>> SLACK_SHIFT));
         return;
       }
