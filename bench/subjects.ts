@@ -2,6 +2,7 @@
 // is an entry here and its name in the suites that should measure it (bench/suites.ts); the
 // harness never changes for it. Peers are ordinary subjects; a suite says which of its subjects
 // are the yardsticks that every other is divided by.
+import type { Pool, Region } from "../src/index.js";
 import type { SubjectEntry, SubjectOptions } from "./subject.js";
 import { nativeReplay } from "./peers/native.js";
 
@@ -76,21 +77,23 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
     description: "heapkit Region (default options: exponential chunks 4 KiB → 64 KiB, large blocks > 16 KiB from the page pool); region() is a child region, one handle re-pointed each round (child's `into`)",
     make: async (o) => {
       const { Memory, PagePool, Region } = await import("../src/index.js");
-      const { allocatorSubject, childRegions } = await import("./adapters/allocator.js");
+      const { allocatorSubject, reusedHandles } = await import("./adapters/allocator.js");
       const region = Region.create(PagePool.create(Memory.create(memoryOptions(o))));
-      return allocatorSubject(region, childRegions(region));
+      const none = {};
+      return allocatorSubject(region, reusedHandles<Region>((into) => region.child(none, into)));
     },
   },
   "heapkit-pool": {
-    description: "heapkit Pool, one per object size (24 B, 240 B, 8305 B: free finds the pool with Pool.owns); region() is a Pool of 240 B blocks",
+    description: "heapkit Pool, one per object size (24 B, 240 B, 8305 B: free finds the pool with Pool.owns); region() is a Pool of 240 B blocks, one handle re-pointed each round (create's `into`)",
     make: async (o) => {
       const { Memory, PagePool, Pool } = await import("../src/index.js");
-      const { allocatorSubject, allocatorRegion } = await import("./adapters/allocator.js");
+      const { allocatorSubject, reusedHandles } = await import("./adapters/allocator.js");
       const pages = PagePool.create(Memory.create(memoryOptions(o)));
       const small = Pool.create(pages, { size: 24 });
       const big = Pool.create(pages, { size: 240 });
       const huge = Pool.create(pages, { size: 8305 });
-      const s = allocatorSubject(small, () => allocatorRegion(Pool.create(pages, { size: 240 })));
+      const perRound = { size: 240 };
+      const s = allocatorSubject(small, reusedHandles<Pool>((into) => Pool.create(pages, perRound, into)));
       s.alloc = (size) => (size <= 24 ? small.alloc(size) : size <= 240 ? big.alloc(size) : huge.alloc(size));
       s.free = (ptr) => (small.owns(ptr) ? small.free(ptr) : big.owns(ptr) ? big.free(ptr) : huge.free(ptr));
       s.peakFootprint = () => small.stats().footprintBytes.peak + big.stats().footprintBytes.peak + huge.stats().footprintBytes.peak;

@@ -10,7 +10,6 @@
 // read once after the timed run. Kinds with regions pass `region`, which the create & destroy
 // workload calls once per round.
 import type { Allocator } from "../../src/core/allocator.js";
-import type { Region } from "../../src/region/region.js";
 import { realloc } from "../../src/core/derived.js";
 import type { Subject, SubjectRegion } from "../subject.js";
 
@@ -35,74 +34,44 @@ export function allocatorSubject(a: Allocator, region?: () => SubjectRegion): Su
   return s;
 }
 
-/**
- * A region handle over any allocator with alloc/free plus its own destroy, for `region`. A class,
- * not an object of closures: the create & destroy workload makes one per round, and closures made
- * per round would be new call targets each round, which keeps V8 from inlining the calls.
- */
-class AllocatorRegion implements SubjectRegion {
-  private readonly r: Allocator & { destroy(): void };
-
-  constructor(r: Allocator & { destroy(): void }) {
-    this.r = r;
-  }
-
-  alloc(size: number): number {
-    return this.r.alloc(size);
-  }
-
-  write8(ptr: number, value: number): void {
-    const u32 = this.r.memory.u32;
-    const w = ptr >>> 2;
-    u32[w] = value;
-    u32[w + 1] = 0;
-  }
-
-  destroy(): void {
-    this.r.destroy();
-  }
-}
-
-export const allocatorRegion = (r: Allocator & { destroy(): void }): SubjectRegion => new AllocatorRegion(r);
 
 /**
- * Child regions of `parent` for the create & destroy workload: each round re-points one handle at
- * a new child (Region.child's `into`) and returns this same object, so a round allocates no JS
- * object: the GC has nothing to do, as in a server that keeps its per-request region handle.
+ * Regions for the create & destroy workload made by `make`, which is handed the previous round's
+ * destroyed handle to re-point (Region.child's and Pool.create's `into`): each round returns this
+ * same object, so a round allocates no JS object and the GC has nothing to do, as in a server
+ * that keeps its per-request handle.
  */
-const NO_OPTIONS = {};
+class ReusedHandles<T extends Allocator & { destroy(): void }> implements SubjectRegion {
+  private readonly make: (into: T | undefined) => T;
+  private handle: T | undefined = undefined;
 
-class ChildRegions implements SubjectRegion {
-  private readonly parent: Region;
-  private child: Region | undefined = undefined;
-
-  constructor(parent: Region) {
-    this.parent = parent;
+  constructor(make: (into: T | undefined) => T) {
+    this.make = make;
   }
 
   next(): SubjectRegion {
-    this.child = this.parent.child(NO_OPTIONS, this.child);
+    this.handle = this.make(this.handle);
     return this;
   }
 
   alloc(size: number): number {
-    return (this.child as Region).alloc(size);
+    return (this.handle as T).alloc(size);
   }
 
   write8(ptr: number, value: number): void {
-    const u32 = this.parent.memory.u32;
+    const u32 = (this.handle as T).memory.u32;
     const w = ptr >>> 2;
     u32[w] = value;
     u32[w + 1] = 0;
   }
 
   destroy(): void {
-    (this.child as Region).destroy();
+    (this.handle as T).destroy();
   }
 }
 
-/** A `region` factory of child regions of `parent`, one reused handle. */
-export function childRegions(parent: Region): () => SubjectRegion {
-  const rounds = new ChildRegions(parent);
+/** A `region` factory whose rounds re-point one handle: `make(into)` creates the next region over `into`. */
+export function reusedHandles<T extends Allocator & { destroy(): void }>(make: (into: T | undefined) => T): () => SubjectRegion {
+  const rounds = new ReusedHandles(make);
   return () => rounds.next();
 }

@@ -51,19 +51,17 @@ export interface PoolOptions {
   align?: number;
 }
 
-/** An odd random 32-bit tag: never 0, never a page address. */
 /** A random odd tag below 2^30: a small integer for V8, so the handle's tag field is never a boxed double. */
 const newTag = (): number => (Math.random() * 0x4000_0000) | 1;
 
-/** Blocks of `block` bytes that fit a segment of `seg` bytes after `extra` bytes of root, and where block 0 starts. */
-function grid(seg: number, block: number, align: number, extra: number): { count: number; first: number } {
+/** Where block 0 starts in a segment of `count` blocks after `extra` bytes of root. */
+const gridFirst = (count: number, align: number, extra: number): number => alignUp(SEG_HEADER_BYTES + mapBytes(count) + extra, align);
+
+/** Blocks of `block` bytes that fit a segment of `seg` bytes after `extra` bytes of root. (Two numbers, not an object: no garbage per create.) */
+function gridCount(seg: number, block: number, align: number, extra: number): number {
   let count = Math.floor((seg - SEG_HEADER_BYTES - extra) / block);
-  let first = alignUp(SEG_HEADER_BYTES + mapBytes(count) + extra, align);
-  while (count > 0 && first + count * block > seg) {
-    count--;
-    first = alignUp(SEG_HEADER_BYTES + mapBytes(count) + extra, align);
-  }
-  return { count, first };
+  while (count > 0 && gridFirst(count, align, extra) + count * block > seg) count--;
+  return count;
 }
 
 /**
@@ -76,34 +74,55 @@ export class Pool implements Allocator {
   readonly kind = "pool" as const;
   readonly memory: Memory;
   readonly pages: PagePool;
-  /** Byte offset of the root: pass it to `Pool.attach`. */
-  readonly root: Ptr;
-  /** Bytes of each block. */
-  readonly blockSize: number;
-  private readonly r: number;
-  private readonly s: number;
-  private readonly tag: number;
-  private readonly segMask: number;
-  private readonly segBytes: number;
+  // What the handle points at. Set by the constructor, and again only when create() re-points a
+  // destroyed handle at a new pool (`into`), so that a pool per request makes no garbage.
+  private at: Ptr = NULL;
+  private block = 0;
+  private r = 0;
+  private s = 0;
+  private tag = 0;
+  private segMask = 0;
+  private segBytes = 0;
   /** 1 / blockSize, nudged up so that floor(k × blockSize × inv) = k exactly for every offset in a segment. */
-  private readonly inv: number;
+  private inv = 0;
 
   private constructor(pages: PagePool, root: Ptr) {
     this.pages = pages;
     this.memory = pages.memory;
-    this.root = root;
+    this.point(root);
+  }
+
+  private point(root: Ptr): void {
     const u32 = this.memory.u32;
+    this.at = root;
     this.r = root >>> 2;
     this.s = u32[this.r + P_STATS] >>> 3;
     this.tag = u32[this.r + P_TAG];
-    this.blockSize = u32[this.r + P_BLOCK];
+    this.block = u32[this.r + P_BLOCK];
     this.segBytes = pow2(u32[this.r + P_SEG_SHIFT]);
     this.segMask = -this.segBytes | 0;
-    this.inv = (1 + 2 ** -40) / this.blockSize;
+    this.inv = (1 + 2 ** -40) / this.block;
   }
 
-  /** A new pool of `size`-byte objects. Throws OutOfMemoryError when its first segment cannot be had. */
-  static create(pages: PagePool, options: PoolOptions): Pool {
+  /** Byte offset of the root: pass it to `Pool.attach`. */
+  get root(): Ptr {
+    return this.at;
+  }
+
+  /** Bytes of each block. */
+  get blockSize(): number {
+    return this.block;
+  }
+
+  /**
+   * A new pool of `size`-byte objects. Throws OutOfMemoryError when its first segment cannot be
+   * had. `into`: a destroyed handle over the same page pool to re-point at the new pool and return,
+   * instead of a new handle object: a pool per request then makes no garbage for the GC.
+   */
+  static create(pages: PagePool, options: PoolOptions, into?: Pool): Pool {
+    if (into !== undefined && (!(into instanceof Pool) || into.pages !== pages || into.alive)) {
+      invalidState("Pool.create(pages, options, into): `into` must be a destroyed pool handle over the same page pool");
+    }
     const size = options?.size;
     const align = options?.align ?? 8;
     const largest = pages.classes[pages.classes.length - 1];
@@ -127,8 +146,9 @@ export class Pool implements Allocator {
     if (seg === NULL) outOfMemory(segBytes, "pool's first segment");
     const u32 = pages.memory.u32;
     const extra = ROOT_BYTES + STATS_BYTES;
-    const g = grid(segBytes, block, align, extra);
-    const root = SEG_HEADER_BYTES + mapBytes(g.count) + seg;
+    const count = gridCount(segBytes, block, align, extra);
+    const first = gridFirst(count, align, extra);
+    const root = SEG_HEADER_BYTES + mapBytes(count) + seg;
     const r = root >>> 2;
     const tag = newTag();
     u32.fill(0, r, r + ROOT_WORDS);
@@ -141,20 +161,23 @@ export class Pool implements Allocator {
     u32[r + P_MAX_RUN] = maxRun;
     u32[r + P_STATS] = root + ROOT_BYTES;
     statsClear(pages.memory.f64, (root + ROOT_BYTES) >>> 3);
-    formatSegment(u32, seg, root, tag, g.first, g.count, firstSegs);
-    const rest = grid(segBytes, block, align, 0);
-    for (let k = 1; k < firstSegs; k++) formatSegment(u32, seg + k * segBytes, root, tag, rest.first, rest.count, 0);
+    formatSegment(u32, seg, root, tag, first, count, firstSegs);
+    const restCount = gridCount(segBytes, block, align, 0);
+    const restFirst = gridFirst(restCount, align, 0);
+    for (let k = 1; k < firstSegs; k++) formatSegment(u32, seg + k * segBytes, root, tag, restFirst, restCount, 0);
     u32[r + P_RUNS] = seg;
     u32[r + P_FIRST] = seg;
     u32[r + P_RUN_SEGS] = firstSegs;
     u32[r + P_SEGS] = firstSegs;
-    u32[r + P_BUMP] = seg + g.first;
-    u32[r + P_LIMIT] = seg + g.first + g.count * block;
+    u32[r + P_BUMP] = seg + first;
+    u32[r + P_LIMIT] = seg + first + count * block;
     u32[r + P_BUMP_I] = 0;
     u32[r + P_NEXT_SEG] = firstSegs > 1 ? seg + segBytes : NULL;
     u32[r + P_RUN_END] = seg + firstSegs * segBytes;
     gaugeAdd(pages.memory.f64, ((root + ROOT_BYTES) >>> 3) + S_FOOTPRINT, firstSegs * segBytes);
-    return new Pool(pages, root);
+    if (into === undefined) return new Pool(pages, root);
+    into.point(root);
+    return into;
   }
 
   /** Another handle on the pool whose root is at `root`. */
@@ -177,7 +200,7 @@ export class Pool implements Allocator {
     const r = this.r;
     // Fast path, about 10 loads and stores: a valid size, a live pool, and a block on the free
     // list or left in the segment being carved. The guard is also the validation.
-    if (typeof size === "number" && size >>> 0 === size && size <= this.blockSize && u32[r + P_TAG] === this.tag) {
+    if (typeof size === "number" && size >>> 0 === size && size <= this.block && u32[r + P_TAG] === this.tag) {
       let b = u32[r + P_FREE];
       let i: number;
       if (b !== NULL) {
@@ -186,7 +209,7 @@ export class Pool implements Allocator {
       } else {
         b = u32[r + P_BUMP];
         if (b === u32[r + P_LIMIT]) return this.allocSlow(size);
-        u32[r + P_BUMP] = b + this.blockSize;
+        u32[r + P_BUMP] = b + this.block;
         i = u32[r + P_BUMP_I];
         u32[r + P_BUMP_I] = i + 1;
       }
@@ -226,7 +249,7 @@ export class Pool implements Allocator {
       if (u32[sw + G_OWNER] === this.root && u32[sw + G_TAG] === this.tag) {
         const off = ptr - sw * 4 - u32[sw + G_FIRST]; // sw * 4, not sw << 2: that would go negative above 2 GiB
         const i = Math.floor(off * this.inv);
-        if (i >= 0 && i < u32[sw + G_COUNT] && i * this.blockSize === off) {
+        if (i >= 0 && i < u32[sw + G_COUNT] && i * this.block === off) {
           const w = sw + G_MAP + (i >>> 5);
           const bit = 1 << (i & 31);
           const word = u32[w];
@@ -258,7 +281,7 @@ export class Pool implements Allocator {
     if (u32[sw + G_OWNER] !== this.root || u32[sw + G_TAG] !== this.tag) return false;
     const off = ptr - sw * 4 - u32[sw + G_FIRST];
     const i = Math.floor(off * this.inv);
-    return i >= 0 && i < u32[sw + G_COUNT] && i * this.blockSize === off;
+    return i >= 0 && i < u32[sw + G_COUNT] && i * this.block === off;
   }
 
   /** Allocates up to `n` blocks into `out[0..n)`; returns how many it got (fewer only when out of memory). */
@@ -281,13 +304,13 @@ export class Pool implements Allocator {
   /** Always true for a size up to the block size (the block already holds it); larger sizes throw ERR_HEAP_INVALID_SIZE. */
   resize(ptr: Ptr, newSize: number): boolean {
     this.liveBlock(ptr);
-    if (!isSize(newSize) || newSize > this.blockSize) invalidSize(newSize, this.blockSize);
+    if (!isSize(newSize) || newSize > this.block) invalidSize(newSize, this.block);
     return true; // every size the pool accepts fits the block
   }
 
   usableSize(ptr: Ptr): number {
     this.liveBlock(ptr);
-    return this.blockSize;
+    return this.block;
   }
 
   stats(): AllocatorStats {
@@ -298,12 +321,12 @@ export class Pool implements Allocator {
     if (live > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = live;
     const peak = f64[s + S_LIVE_BLOCKS + 1];
     f64[s + S_LIVE_BLOCKS] = live;
-    f64[s + S_LIVE_BYTES] = live * this.blockSize;
-    f64[s + S_LIVE_BYTES + 1] = peak * this.blockSize;
+    f64[s + S_LIVE_BYTES] = live * this.block;
+    f64[s + S_LIVE_BYTES + 1] = peak * this.block;
     const size = this.memory.u32[this.r + P_SIZE];
     f64[s + S_REQUESTED] = live * size;
     f64[s + S_REQUESTED + 1] = peak * size;
-    return statsRead(f64, s, [{ size: this.blockSize, liveBlocks: live, freeBlocks: this.freeBlocks() }]);
+    return statsRead(f64, s, [{ size: this.block, liveBlocks: live, freeBlocks: this.freeBlocks() }]);
   }
 
   check(): void {
@@ -335,7 +358,7 @@ export class Pool implements Allocator {
     u32[r + P_RUN_SEGS] = segs;
     u32[r + P_FREE] = NULL;
     u32[r + P_BUMP] = first + u32[fw + G_FIRST];
-    u32[r + P_LIMIT] = first + u32[fw + G_FIRST] + u32[fw + G_COUNT] * this.blockSize;
+    u32[r + P_LIMIT] = first + u32[fw + G_FIRST] + u32[fw + G_COUNT] * this.block;
     u32[r + P_BUMP_I] = 0;
     u32[r + P_NEXT_SEG] = segs > 1 ? first + this.segBytes : NULL;
     u32[r + P_RUN_END] = first + segs * this.segBytes;
@@ -368,7 +391,7 @@ export class Pool implements Allocator {
   /** Everything alloc's fast path leaves out: bad sizes, a destroyed pool, the next segment, a new run, running out. */
   private allocSlow(size: number): Ptr {
     this.live();
-    if (!isSize(size) || size > this.blockSize) invalidSize(size, this.blockSize);
+    if (!isSize(size) || size > this.block) invalidSize(size, this.block);
     let u32 = this.memory.u32;
     const r = this.r;
     if (u32[r + P_FREE] === NULL && u32[r + P_BUMP] === u32[r + P_LIMIT]) {
@@ -380,7 +403,7 @@ export class Pool implements Allocator {
       const seg = u32[r + P_NEXT_SEG];
       const sw = seg >>> 2;
       u32[r + P_BUMP] = seg + u32[sw + G_FIRST];
-      u32[r + P_LIMIT] = seg + u32[sw + G_FIRST] + u32[sw + G_COUNT] * this.blockSize;
+      u32[r + P_LIMIT] = seg + u32[sw + G_FIRST] + u32[sw + G_COUNT] * this.block;
       u32[r + P_BUMP_I] = 0;
       u32[r + P_NEXT_SEG] = seg + this.segBytes < u32[r + P_RUN_END] ? seg + this.segBytes : NULL;
     }
@@ -401,8 +424,9 @@ export class Pool implements Allocator {
     }
     if (run === NULL) return false;
     const u32 = this.memory.u32;
-    const g = grid(this.segBytes, this.blockSize, u32[r + P_ALIGN], 0);
-    for (let k = 0; k < segs; k++) formatSegment(u32, run + k * this.segBytes, this.root, this.tag, g.first, g.count, k === 0 ? segs : 0);
+    const count = gridCount(this.segBytes, this.block, u32[r + P_ALIGN], 0);
+    const first = gridFirst(count, u32[r + P_ALIGN], 0);
+    for (let k = 0; k < segs; k++) formatSegment(u32, run + k * this.segBytes, this.root, this.tag, first, count, k === 0 ? segs : 0);
     u32[(run >>> 2) + G_NEXT] = u32[r + P_RUNS];
     u32[r + P_RUNS] = run;
     u32[r + P_RUN_SEGS] = segs;
@@ -441,7 +465,7 @@ export class Pool implements Allocator {
     }
     const off = ptr - seg - u32[sw + G_FIRST];
     const i = Math.floor(off * this.inv);
-    if (i < 0 || i >= u32[sw + G_COUNT] || i * this.blockSize !== off) invalidPointer(ptr, "not the start of a block");
+    if (i < 0 || i >= u32[sw + G_COUNT] || i * this.block !== off) invalidPointer(ptr, "not the start of a block");
     return i;
   }
 

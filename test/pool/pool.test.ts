@@ -238,6 +238,30 @@ describe("Pool", () => {
     assert.throws(() => Pool.attach(pp, pool.root), (e: unknown) => e instanceof HeapError && e.code === "ERR_HEAP_BAD_FORMAT");
   });
 
+  test("create(pages, options, into) re-points a destroyed handle at the new pool; a live or foreign handle is refused", () => {
+    const pp = pages();
+    const first = Pool.create(pp, { size: 64 });
+    const p = allocOrThrow(first, 64);
+    first.destroy();
+    const again = Pool.create(pp, { size: 240 }, first);
+    assert.equal(again, first, "the same handle object comes back");
+    assert.ok(again.alive);
+    assert.equal(again.blockSize, 240, "it describes the new pool");
+    const q = allocOrThrow(again, 240);
+    throwsCode(() => again.free(q + 8), "ERR_HEAP_INVALID_POINTER");
+    again.free(q);
+    throwsCode(() => again.free(q), "ERR_HEAP_DOUBLE_FREE");
+    throwsCode(() => Pool.create(pp, { size: 8 }, again), "ERR_HEAP_INVALID_STATE"); // still alive
+    const elsewhere = Pool.create(pages(), { size: 8 });
+    elsewhere.destroy();
+    throwsCode(() => Pool.create(pp, { size: 8 }, elsewhere), "ERR_HEAP_INVALID_STATE"); // another page pool
+    assert.notEqual(p, NULL);
+    stillUsable(again);
+    again.destroy();
+    throwsCode(() => again.alloc(8), "ERR_HEAP_INVALID_STATE");
+    pp.check();
+  });
+
   test("a second handle made by attach sees the same pool", () => {
     const pp = pages();
     const pool = Pool.create(pp, { size: 32 });
