@@ -223,7 +223,9 @@ export class Heap implements Allocator {
       const u32 = this.memory.u32;
       const q = this.quick + (need >>> 3);
       const c = u32[q];
-      if (c !== 0) {
+      if (c > 0) {
+        // (> 0, not !== 0: a view that a module's own memory.grow detached reads undefined, and
+        // the slow path then refreshes the views.)
         const w = c >>> 2;
         u32[q] = u32[w + W_NEXT];
         const sw = ((u32[w + W_SIZE] & (SIZE_MASK | PREV_FREE_BIT)) | ((need - HEADER_BYTES - size) << SLACK_SHIFT)) >>> 0;
@@ -541,7 +543,7 @@ export class Heap implements Allocator {
 
   private allocSlow(size: number): Ptr {
     if (!isSize(size)) invalidSize(size);
-    this.memory.refresh();
+    if (this.memory.refresh()) return this.alloc(size); // the views were stale (the memory grew elsewhere): the fast paths again
     const p =
       size <= SMALL_MAX && this.small !== null
         ? this.small.alloc(size)

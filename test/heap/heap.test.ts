@@ -385,6 +385,24 @@ describe("Heap: quick lists (deferred coalescing)", () => {
     assert.equal(h.stats().footprintBytes.current, start);
   });
 
+  test("after the WebAssembly.Memory grew behind the heap's back, the fast paths see the new buffer", () => {
+    const h = make();
+    const wasm = h.memory.wasmMemory;
+    assert.ok(wasm !== undefined, "the default backing is a WebAssembly.Memory");
+    const a = allocOrThrow(h, 40);
+    const b = allocOrThrow(h, 40);
+    h.free(a); // cached: the next malloc(40) is a fast-path hit
+    wasm.grow(1); // as a module's own memory.grow would: the heap's views are now detached
+    const c = h.malloc(40);
+    assert.equal(c, a, "the cached block, found through fresh views");
+    wasm.grow(1);
+    h.free(b); // the free fast path, detached views again
+    wasm.grow(1);
+    h.free(c);
+    h.check();
+    assert.equal(h.stats().liveBlocks.current, 0);
+  });
+
   test("damage to the quick lists is reported by check()", () => {
     const h = make();
     const ps = Array.from({ length: 12 }, (_, i) => allocOrThrow(h, 24 + (i % 3) * 8));
