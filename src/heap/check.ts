@@ -185,8 +185,7 @@ export function checkHeap(
 
   // Q1: the quick lists hold exactly the cached blocks of the walk, each on the list of its size.
   let quick = 0;
-  if (u32[r + R_QUICK] !== 0) corrupted("Q1 quick list slot 0 is not 0", root);
-  for (let i = 2; i < QUICK_LISTS; i++) {
+  for (let i = 0; i < QUICK_LISTS; i++) {
     for (let b = u32[r + R_QUICK + i]; b !== 0; b = u32[(b >>> 2) + W_NEXT]) {
       if (++quick > cached.size) corrupted("Q1 quick lists hold more blocks than the heap caches (cycle?)", b);
       if (!cached.has(b)) corrupted("Q1 a quick list names a block that is not cached", b);

@@ -175,12 +175,6 @@ export const QUICK_MAX = LINEAR_LIMIT; // 256: blocks of 16 ... 256 bytes, reque
 /** Word offset of the quick list heads: head of the list of block size z at R_QUICK + z / 8. */
 export const R_QUICK = R_HEADS + LIST_COUNT;
 export const QUICK_LISTS = QUICK_MAX / GRANULE + 1;
-/**
- * Slot 1 of the quick lists (block size 8: no list) holds the refill bits: bit (z / 8) & 31 is set
- * once a request of block size z has missed its quick list; its next miss cuts several blocks at
- * once (segregated.ts, allocRefill). Slot 0 is 0.
- */
-export const Q_MISSED = 1;
 /** W_SIZE bits of a cached block: slack = MAX_SLACK. */
 export const QUICK_MARK = 0xf800_0000;
 

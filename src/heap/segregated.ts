@@ -26,7 +26,6 @@ import {
   QUICK_LISTS,
   QUICK_MARK,
   QUICK_MAX,
-  Q_MISSED,
   R_CHUNKS,
   R_FL_MAP,
   R_HEADS,
@@ -44,10 +43,6 @@ import {
 } from "./layout.js";
 import { insertIndex, searchIndex } from "./mapping.js";
 
-/** Blocks a quick-list miss cuts at once: the caller's and QUICK_REFILL - 1 for its quick list. */
-const QUICK_REFILL = 8;
-/** No refill once live bytes reach this share of the footprint: near its peak the heap keeps every byte for requests. */
-const REFILL_FULLNESS = 0.75;
 /** Blocks of the request's own list looked at before the good-fit search (best fit among them). */
 const OWN_LIST_PROBES = 8;
 /** Blocks of the request's own list walked when nothing else fits, before the heap grows. */
@@ -235,53 +230,8 @@ export class SegregatedHeap {
       if (b === 0) return 0;
       u32 = this.memory.u32;
     }
-    const size = u32[(b >>> 2) + W_SIZE] & SIZE_MASK;
-    if (need <= QUICK_MAX && size >= 2 * need) {
-      // Refill on a size's second miss, not its first: a size seen once (most of random-bal's
-      // few small ones) would leave its extra blocks cached for good, scattered between large ones.
-      const bit = 1 << ((need >>> 3) & 31);
-      const missed = u32[this.quick + Q_MISSED];
-      const f64 = this.memory.f64;
-      if ((missed & bit) !== 0 && f64[this.s + S_LIVE_BYTES] < REFILL_FULLNESS * f64[this.poolS + S_FOOTPRINT]) return this.allocRefill(u32, b, size, need, req);
-      u32[this.quick + Q_MISSED] = missed | bit;
-    }
-    this.carve(u32, b, size, need, req, 0);
+    this.carve(u32, b, u32[(b >>> 2) + W_SIZE] & SIZE_MASK, need, req, 0);
     this.countAlloc((u32[(b >>> 2) + W_SIZE] & SIZE_MASK) - HEADER_BYTES, req);
-    return b + HEADER_BYTES;
-  }
-
-  /**
-   * A quick list was empty (a second time): cuts the free, unlisted block b (`size` bytes, left
-   * neighbour used) into the caller's block and up to QUICK_REFILL - 1 more of the same size,
-   * which go onto the quick list, so that the next requests of this size are hits (tcache's
-   * refill). They are contiguous, so same-size objects share cache lines. The rest stays free.
-   */
-  private allocRefill(u32: Uint32Array, b: number, size: number, need: number, req: number): number {
-    let k = Math.min(QUICK_REFILL, Math.floor(size / need));
-    let rest = size - k * need;
-    if (rest !== 0 && rest < MIN_BLOCK_BYTES) {
-      k--;
-      rest += need;
-    }
-    const key = this.key;
-    setHeader(u32, b, (need | ((need - HEADER_BYTES - req) << SLACK_SHIFT)) >>> 0, key);
-    const q = this.quick + (need >>> 3);
-    const csw = (need | QUICK_MARK) >>> 0;
-    for (let j = k - 1; j >= 1; j--) {
-      const c = b + j * need;
-      setHeader(u32, c, csw, key);
-      u32[(c >>> 2) + W_NEXT] = u32[q];
-      u32[q] = c; // the lowest address ends up first
-    }
-    const tail = b + k * need;
-    if (rest === 0) {
-      setLeftUsed(u32, tail, key);
-    } else {
-      setHeader(u32, tail, rest | FREE_BIT, key);
-      setLeftFree(u32, tail + rest, rest);
-      this.file(u32, tail, rest);
-    }
-    this.countAlloc(need - HEADER_BYTES, req);
     return b + HEADER_BYTES;
   }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { Heap, Memory, NULL, PagePool, allocOrThrow, type Ptr } from "../../src/index.js";
-import { HUGE_MIN, LINEAR_LIMIT, R_QUICK, ROOT_BYTES } from "../../src/heap/layout.js";
+import { HUGE_MIN, LINEAR_LIMIT, ROOT_BYTES } from "../../src/heap/layout.js";
 import { conformance, stillUsable, throwsCode } from "../support/conformance.js";
 import { fill, firstDamaged, intact } from "../support/fill.js";
 import { sizeArb } from "../support/arbitraries.js";
@@ -383,29 +383,6 @@ describe("Heap: quick lists (deferred coalescing)", () => {
     h.trim();
     h.check();
     assert.equal(h.stats().footprintBytes.current, start);
-  });
-
-  test("a size's second miss cuts a run of blocks for its quick list, unless the heap is nearly full", () => {
-    const quickHead = (h: Heap, blockBytes: number): number => h.u32[(h.root >>> 2) + R_QUICK + blockBytes / 8];
-    const h = make();
-    allocOrThrow(h, 40); // first miss for 48-byte blocks: only noted
-    assert.equal(quickHead(h, 48), 0);
-    const second = allocOrThrow(h, 40); // second miss: the caller's block and 7 more, contiguous
-    assert.notEqual(quickHead(h, 48), 0);
-    h.check();
-    for (let i = 1; i < 8; i++) assert.equal(allocOrThrow(h, 40), second + 48 * i, "the run, in address order");
-    assert.equal(quickHead(h, 48), 0);
-    assert.equal(h.stats().liveBlocks.current, 9);
-    h.check();
-
-    // Nearly full (live bytes at least 3/4 of the footprint): misses take one block at a time.
-    const full = make();
-    allocOrThrow(full, 512 * KiB); // the footprint is now this block and a little metadata
-    assert.ok(full.stats().liveBytes.current >= 0.75 * full.stats().footprintBytes.current);
-    allocOrThrow(full, 100);
-    allocOrThrow(full, 100);
-    assert.equal(quickHead(full, 112), 0, "no refill near the peak");
-    full.check();
   });
 
   test("after the WebAssembly.Memory grew behind the heap's back, the fast paths see the new buffer", () => {
