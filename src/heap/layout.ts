@@ -168,8 +168,8 @@ export const ADAPTIVE_ON = 2;
  * request of that size takes it back in a few typed-array operations. A cached block keeps its
  * used-looking header, marked by QUICK_MARK (slack 31, which no used block records), so that
  * neighbours do not merge with it and a second free of it reads as a double free. The lists are
- * flushed (every block freed for real, coalescing) before the heap would grow, and by trim(),
- * maintain() and check()'s callers' trims, so they never raise the footprint's peak.
+ * flushed (every block freed for real, coalescing) before the heap would grow, by trim() and
+ * maintain(), and when a realloc finds a cached block in its way.
  */
 export const QUICK_MAX = LINEAR_LIMIT; // 256: blocks of 16 ... 256 bytes, requests up to 248
 /** Word offset of the quick list heads: head of the list of block size z at R_QUICK + z / 8. */
