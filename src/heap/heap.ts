@@ -227,8 +227,12 @@ export class Heap implements Allocator {
         // (> 0, not !== 0: a view that a module's own memory.grow detached reads undefined, and
         // the slow path then refreshes the views.)
         const w = c >>> 2;
+        const csw = u32[w + W_SIZE];
+        // A list entry that is not a cached block of this size: a write after free reached a
+        // cached block's link. Reported, never handed out.
+        if (((csw | PREV_FREE_BIT) ^ PREV_FREE_BIT) >>> 0 !== (need | QUICK_MARK) >>> 0) this.badQuick(c);
         u32[q] = u32[w + W_NEXT];
-        const sw = ((u32[w + W_SIZE] & (SIZE_MASK | PREV_FREE_BIT)) | ((need - HEADER_BYTES - size) << SLACK_SHIFT)) >>> 0;
+        const sw = ((csw & (SIZE_MASK | PREV_FREE_BIT)) | ((need - HEADER_BYTES - size) << SLACK_SHIFT)) >>> 0;
         u32[w + W_SIZE] = sw;
         if ((sw & PREV_FREE_BIT) === 0) u32[w + W_PREV] = guardOf(c, sw, this.key);
         countAllocAt(this.memory.f64, this.stats0, need - HEADER_BYTES, size);
@@ -236,6 +240,10 @@ export class Heap implements Allocator {
       }
     }
     return this.allocMore(size);
+  }
+
+  private badQuick(c: number): never {
+    corrupted("Q1 a quick list names a block that is not cached there (a write after free?)", c);
   }
 
   /** alloc when the quick list is empty, the size is not small or not valid, or small sizes go to slabs. */

@@ -3,6 +3,7 @@
 // invariants: layout.ts; the size → list mapping: mapping.ts. The public malloc is heap.ts, which
 // calls into this class for medium sizes.
 import { ctz32 } from "../core/bits.js";
+import { corrupted } from "../core/errors.js";
 import { gaugeAdd, S_ALLOCS, S_FOOTPRINT, S_FREES, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED } from "../core/stats.js";
 import { alignUp, roundUp } from "../core/ptr.js";
 import type { Memory } from "../memory/memory.js";
@@ -297,9 +298,12 @@ export class SegregatedHeap {
       if (b === 0) continue;
       any = true;
       u32[this.quick + i] = 0;
-      while (b !== 0) {
+      for (let n = 0; b !== 0; n++) {
         const next = u32[(b >>> 2) + W_NEXT]; // read first: release may write b's links
         const sw = u32[(b >>> 2) + W_SIZE]; // read now: releasing the block before it may have set PF
+        if (((sw | PREV_FREE_BIT) ^ PREV_FREE_BIT) >>> 0 !== ((i * 8) | QUICK_MARK) >>> 0 || n > this.memory.byteLength >>> 4) {
+          corrupted("Q1 a quick list names a block that is not cached there (a write after free?)", b);
+        }
         this.release(u32, b, sw & SIZE_MASK, sw & PREV_FREE_BIT);
         b = next;
       }

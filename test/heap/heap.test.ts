@@ -403,6 +403,23 @@ describe("Heap: quick lists (deferred coalescing)", () => {
     assert.equal(h.stats().liveBlocks.current, 0);
   });
 
+  test("a write after free into a cached block's link is reported when the list reaches it, never handed out", () => {
+    const h = make();
+    const a = allocOrThrow(h, 40);
+    allocOrThrow(h, 40);
+    h.free(a);
+    h.u32[a >>> 2] = 0x1234_5678 & ~7; // the use after free: the first payload word is the list link
+    assert.equal(h.malloc(40), a, "the damaged block itself is still a cached block");
+    throwsCode(() => h.malloc(40), "ERR_HEAP_CORRUPTED");
+    throwsCode(() => h.check(), "ERR_HEAP_CORRUPTED");
+    const g = make();
+    const b = allocOrThrow(g, 40);
+    allocOrThrow(g, 40);
+    g.free(b);
+    g.u32[b >>> 2] = 0x1234_5678 & ~7;
+    throwsCode(() => g.trim(), "ERR_HEAP_CORRUPTED"); // trim flushes the lists: the walk stops at the bad link
+  });
+
   test("damage to the quick lists is reported by check()", () => {
     const h = make();
     const ps = Array.from({ length: 12 }, (_, i) => allocOrThrow(h, 24 + (i % 3) * 8));
