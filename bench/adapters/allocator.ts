@@ -12,6 +12,7 @@
 import type { Allocator } from "../../src/core/allocator.js";
 import { realloc } from "../../src/core/derived.js";
 import type { Subject, SubjectRegion } from "../subject.js";
+import { fillBytes } from "../fill.js";
 
 export function allocatorSubject(a: Allocator, region?: () => SubjectRegion): Subject {
   const s: Subject = {
@@ -26,7 +27,8 @@ export function allocatorSubject(a: Allocator, region?: () => SubjectRegion): Su
       u32[w + 1] = 0;
     },
     fill(ptr, start, end, byte) {
-      a.memory.u8.fill(byte, ptr + start, ptr + end);
+      const memory = a.memory;
+      fillBytes(memory.u8, memory.u32, ptr + start, ptr + end, byte);
     },
     peakFootprint: () => a.stats().footprintBytes.peak,
   };

@@ -7,6 +7,7 @@
 // Footprint: the wasm memory's byteLength (it never shrinks, so the last value is the peak).
 // TLSF traps with `unreachable` when memory.grow fails (4 GiB); `explain` names that.
 import { readFileSync } from "node:fs";
+import { fillBytes } from "../fill.js";
 import type { Subject, SubjectRegion } from "../subject.js";
 import { TrackedRegions } from "./tracked-regions.js";
 import { Wasm, type WasmMemory } from "./wasm.js";
@@ -75,9 +76,8 @@ export class AsTlsf implements Subject {
   }
 
   fill(ptr: number, start: number, end: number, byte: number): void {
-    let u8 = this.u8;
-    if (ptr + end > u8.length) u8 = this.refresh().u8;
-    u8.fill(byte, ptr + start, ptr + end);
+    if (ptr + end > this.u8.length) this.refresh();
+    fillBytes(this.u8, this.u32, ptr + start, ptr + end, byte);
   }
 
   peakFootprint(): number {

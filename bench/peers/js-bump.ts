@@ -6,6 +6,7 @@
 // covers the old block).
 //
 // Footprint: the high-water mark of the bump (bytes handed out, including the 8 unused bytes at 0).
+import { fillBytes } from "../fill.js";
 import type { Subject, SubjectRegion } from "../subject.js";
 
 const ALIGN = 8;
@@ -67,7 +68,7 @@ export class JsBump implements Subject {
   }
 
   fill(ptr: number, start: number, end: number, byte: number): void {
-    this.u8.fill(byte, ptr + start, ptr + end);
+    fillBytes(this.u8, this.u32, ptr + start, ptr + end, byte);
   }
 
   peakFootprint(): number {

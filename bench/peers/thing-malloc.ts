@@ -20,6 +20,7 @@
 import { MemPool } from "@thi.ng/malloc";
 import type { Subject, SubjectOptions, SubjectRegion } from "../subject.js";
 import { TrackedRegions } from "./tracked-regions.js";
+import { fillBytes } from "../fill.js";
 
 // MemPool's layout (6.1.150), in u32 words, with its `start` option at 0:
 //   state:        word 0 free-list head, 1 used-list head, 2 top, 3 end, 4 align, 5 flags, 6 minSplit
@@ -92,7 +93,7 @@ export class ThingMalloc implements Subject {
   }
 
   fill(ptr: number, start: number, end: number, byte: number): void {
-    this.u8.fill(byte, ptr + start, ptr + end);
+    fillBytes(this.u8, this.u32, ptr + start, ptr + end, byte);
   }
 
   peakFootprint(): number {
