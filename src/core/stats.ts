@@ -5,6 +5,8 @@
 //
 // Append only: reordering or removing an entry changes the memory layout (bump LAYOUT_VERSION).
 
+import { clearDoubles } from "./clear.js";
+
 export const STAT_FIELDS = {
   liveBlocks: { kind: "gauge", help: "Blocks currently allocated." },
   liveBytes: { kind: "gauge", help: "Usable bytes in allocated blocks (what the caller may use)." },
@@ -98,7 +100,7 @@ export function countLive(f64: Float64Array, s: number, bytes: number): void {
 
 /** Zeroes the stats block at f64 index `s`. */
 export function statsClear(f64: Float64Array, s: number): void {
-  f64.fill(0, s, s + STAT_SLOTS);
+  clearDoubles(f64, s, s + STAT_SLOTS);
 }
 
 /** Reads the stats block at f64 index `s` into the one stats shape. */

@@ -5,6 +5,7 @@ import { AttachError, doubleFree, invalidAlignment, invalidOption, invalidPointe
 import { NULL, alignUp, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import { S_ALLOCS, S_FAILED, S_FOOTPRINT, S_FREES, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED, STATS_BYTES, gaugeAdd, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
 import { ceilPow2, firstAtLeast, log2, pow2 } from "../core/bits.js";
+import { clearWords } from "../core/clear.js";
 import type { Memory } from "../memory/memory.js";
 import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
@@ -151,7 +152,7 @@ export class Pool implements Allocator {
     const root = SEG_HEADER_BYTES + mapBytes(count) + seg;
     const r = root >>> 2;
     const tag = newTag();
-    u32.fill(0, r, r + ROOT_WORDS);
+    clearWords(u32, r, r + ROOT_WORDS);
     u32[r + P_MAGIC] = POOL_MAGIC;
     u32[r + P_TAG] = tag;
     u32[r + P_BLOCK] = block;
@@ -350,7 +351,7 @@ export class Pool implements Allocator {
     const segs = u32[(first >>> 2) + G_RUN];
     for (let k = 0; k < segs; k++) {
       const sw = (first + k * this.segBytes) >>> 2;
-      u32.fill(0, sw + G_MAP, sw + G_MAP + (mapBytes(u32[sw + G_COUNT]) >>> 2));
+      clearWords(u32, sw + G_MAP, sw + G_MAP + (mapBytes(u32[sw + G_COUNT]) >>> 2));
     }
     const fw = first >>> 2;
     u32[fw + G_NEXT] = NULL;
@@ -510,7 +511,7 @@ function formatSegment(u32: Uint32Array, seg: Ptr, root: Ptr, tag: number, first
   u32[sw + G_COUNT] = count;
   u32[sw + G_RUN] = runSegs;
   u32[sw + G_NEXT] = NULL;
-  u32.fill(0, sw + G_MAP, sw + G_MAP + (mapBytes(count) >>> 2));
+  clearWords(u32, sw + G_MAP, sw + G_MAP + (mapBytes(count) >>> 2));
 }
 
 /** `segs` segments of `segBytes`, contiguous and aligned to `segBytes`, or 0. */

@@ -10,6 +10,7 @@ import type { Memory } from "../memory/memory.js";
 import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
 import { firstAtLeast } from "../core/bits.js";
+import { clearWords } from "../core/clear.js";
 import { checkRegion } from "./check.js";
 import {
   CHUNK_HEADER_BYTES,
@@ -178,7 +179,7 @@ export class Region implements Allocator {
     const u32 = pages.memory.u32;
     const root = alignUp(chunk + CHUNK_HEADER_BYTES + mapBytes(first), 8);
     const r = root >>> 2;
-    u32.fill(0, r, r + ROOT_WORDS);
+    clearWords(u32, r, r + ROOT_WORDS);
     u32[r + R_FIRST_BYTES] = first;
     u32[r + R_MAX_CHUNK] = roundUp(maxChunk, F);
     u32[r + R_GROWTH] = growth === "fixed" ? GROW_FIXED : GROW_EXPONENTIAL;
@@ -500,7 +501,7 @@ export class Region implements Allocator {
     const bytes = u32[(chunk >>> 2) + K_BYTES] > first ? u32[(chunk >>> 2) + K_BYTES] : first;
     const root = alignUp(chunk + CHUNK_HEADER_BYTES + mapBytes(bytes), 8);
     const c = root >>> 2;
-    u32.fill(0, c, c + ROOT_WORDS);
+    clearWords(u32, c, c + ROOT_WORDS);
     u32[c + R_FIRST_BYTES] = first;
     u32[c + R_MAX_CHUNK] = u32[r + R_MAX_CHUNK];
     u32[c + R_GROWTH] = u32[r + R_GROWTH];
@@ -811,7 +812,7 @@ function initChunk(u32: Uint32Array, chunk: Ptr, bytes: number, prev: Ptr, seq: 
   u32[cw + K_SEQ] = seq;
   u32[cw + K_USED] = data;
   u32[cw + K_DATA] = data;
-  u32.fill(0, cw + K_MAP, cw + K_MAP + (mapBytes(bytes) >>> 2));
+  clearWords(u32, cw + K_MAP, cw + K_MAP + (mapBytes(bytes) >>> 2));
 }
 
 /** The two map bits of the granule at `p` in `chunk`. */
