@@ -28,7 +28,7 @@ export function allocatorSubject(a: Allocator, region?: () => SubjectRegion): Su
     },
     fill(ptr, start, end, byte) {
       const memory = a.memory;
-      fillBytes(memory.u8, memory.u32, ptr + start, ptr + end, byte);
+      fillBytes(memory.u8, memory.f64, ptr + start, ptr + end, byte);
     },
     peakFootprint: () => a.stats().footprintBytes.peak,
   };

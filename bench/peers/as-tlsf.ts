@@ -26,6 +26,7 @@ export class AsTlsf implements Subject {
   private readonly wasm: TlsfExports;
   private u8: Uint8Array;
   private u32: Uint32Array;
+  private f64: Float64Array;
   private readonly regions: TrackedRegions;
 
   constructor() {
@@ -52,6 +53,7 @@ export class AsTlsf implements Subject {
     this.wasm = instance.exports as unknown as TlsfExports;
     this.u8 = new Uint8Array(this.wasm.memory.buffer);
     this.u32 = new Uint32Array(this.wasm.memory.buffer);
+    this.f64 = new Float64Array(this.wasm.memory.buffer);
     this.regions = new TrackedRegions(this);
   }
 
@@ -77,7 +79,7 @@ export class AsTlsf implements Subject {
 
   fill(ptr: number, start: number, end: number, byte: number): void {
     if (ptr + end > this.u8.length) this.refresh();
-    fillBytes(this.u8, this.u32, ptr + start, ptr + end, byte);
+    fillBytes(this.u8, this.f64, ptr + start, ptr + end, byte);
   }
 
   peakFootprint(): number {
@@ -99,6 +101,7 @@ export class AsTlsf implements Subject {
   private refresh(): this {
     this.u8 = new Uint8Array(this.wasm.memory.buffer);
     this.u32 = new Uint32Array(this.wasm.memory.buffer);
+    this.f64 = new Float64Array(this.wasm.memory.buffer);
     return this;
   }
 }

@@ -19,6 +19,7 @@ const MAX_BYTES = 2 ** 32;
 export class JsBump implements Subject {
   private u8: Uint8Array;
   private u32: Uint32Array;
+  private f64: Float64Array;
   private top = FIRST;
   private highWater = FIRST;
   private readonly marks: number[] = [];
@@ -27,6 +28,7 @@ export class JsBump implements Subject {
   constructor() {
     this.u8 = new Uint8Array(INITIAL_BYTES);
     this.u32 = new Uint32Array(this.u8.buffer);
+    this.f64 = new Float64Array(this.u8.buffer);
     this.handle = new BumpRegion(this);
   }
 
@@ -48,6 +50,7 @@ export class JsBump implements Subject {
     next.set(this.u8.subarray(0, this.top));
     this.u8 = next;
     this.u32 = new Uint32Array(next.buffer);
+    this.f64 = new Float64Array(next.buffer);
     return this.alloc(size);
   }
 
@@ -68,7 +71,7 @@ export class JsBump implements Subject {
   }
 
   fill(ptr: number, start: number, end: number, byte: number): void {
-    fillBytes(this.u8, this.u32, ptr + start, ptr + end, byte);
+    fillBytes(this.u8, this.f64, ptr + start, ptr + end, byte);
   }
 
   peakFootprint(): number {

@@ -39,6 +39,7 @@ export class ThingMalloc implements Subject {
   private readonly pool: MemPool;
   private readonly u8: Uint8Array;
   private readonly u32: Uint32Array;
+  private readonly f64: Float64Array;
   private readonly regions: TrackedRegions;
   private peak = 0;
   private leaksFreed = 0;
@@ -51,6 +52,7 @@ export class ThingMalloc implements Subject {
     this.pool = new MemPool({ size: bytes });
     this.u8 = new Uint8Array(this.pool.buf);
     this.u32 = new Uint32Array(this.pool.buf);
+    this.f64 = new Float64Array(this.pool.buf, 0, this.pool.buf.byteLength >>> 3);
     this.regions = new TrackedRegions(this);
   }
 
@@ -93,7 +95,7 @@ export class ThingMalloc implements Subject {
   }
 
   fill(ptr: number, start: number, end: number, byte: number): void {
-    fillBytes(this.u8, this.u32, ptr + start, ptr + end, byte);
+    fillBytes(this.u8, this.f64, ptr + start, ptr + end, byte);
   }
 
   peakFootprint(): number {
