@@ -353,7 +353,16 @@ export class Heap implements Allocator {
       }
       const b = ptr - HEADER_BYTES;
       const sw = u32[(b >>> 2) + W_SIZE];
-      if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && (sw & SIZE_MASK) >= MIN_BLOCK_BYTES && sw < QUICK_MARK && u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key)) {
+      const size = sw & SIZE_MASK;
+      // A medium block: guarded (left neighbour used), or with its left neighbour's size stored
+      // twice (left neighbour free), as liveWord checks it.
+      if (
+        (sw & (FREE_BIT | HUGE_BIT)) === 0 &&
+        size >= MIN_BLOCK_BYTES &&
+        sw < QUICK_MARK &&
+        (sw >>> SLACK_SHIFT) <= size - HEADER_BYTES &&
+        ((sw & PREV_FREE_BIT) === 0 ? u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key) : this.leftAgrees(u32, b))
+      ) {
         this.core.free(u32, b, sw);
         return;
       }

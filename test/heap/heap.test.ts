@@ -298,6 +298,26 @@ describe("Heap: misuse and corruption", () => {
     }
   });
 
+  test("free of a block whose free left neighbour's size (stored twice) disagrees is ERR_HEAP_CORRUPTED, and nothing changes", () => {
+    for (const size of [300, 5000]) {
+      const h = make();
+      const a = allocOrThrow(h, size);
+      const b = allocOrThrow(h, size);
+      allocOrThrow(h, 300); // keeps b off the chunk's free tail
+      h.free(a); // b's left neighbour is free now: b's first header word holds a's size
+      h.check();
+      h.u32[(b - 8) >>> 2] += 8;
+      const snapshot = h.u8.slice();
+      throwsCode(() => h.free(b), "ERR_HEAP_CORRUPTED", `free beside a damaged ${size}-byte free block`);
+      assert.deepEqual(h.u8, snapshot, "the throw changed nothing");
+      h.u32[(b - 8) >>> 2] -= 8;
+      h.check();
+      h.free(b);
+      h.check();
+      stillUsable(h);
+    }
+  });
+
   test("corrupted tags are reported by check(), which always terminates", () => {
     const h = make();
     const ps = Array.from({ length: 40 }, (_, i) => allocOrThrow(h, 136 + i * 24));
