@@ -29,7 +29,7 @@ function churn(s: Subject, sizes: Uint32Array, steps: number): WorkloadResult {
   const pick = rng(12345);
   for (let i = 0; i < LIVE; i++) {
     const p = t.alloc(sizes[i % sizes.length]);
-    if (p === 0) allocFailed("alloc", i);
+    if (p === 0) allocFailed("alloc", sizes[i % sizes.length], i);
     live[i] = p;
   }
   const picks = new Uint32Array(steps);
@@ -39,7 +39,7 @@ function churn(s: Subject, sizes: Uint32Array, steps: number): WorkloadResult {
     const i = picks[k];
     t.free(live[i]);
     const p = t.alloc(sizes[k % sizes.length]);
-    if (p === 0) allocFailed("alloc", k);
+    if (p === 0) allocFailed("alloc", sizes[k % sizes.length], k);
     t.write8(p, k);
     live[i] = p;
   }

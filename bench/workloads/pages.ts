@@ -20,7 +20,7 @@ function churn(s: Subject, pageBytes: number, perRound: number, rounds: number):
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < perRound; i++) {
       const p = t.alloc(pageBytes);
-      if (p === 0) allocFailed(`alloc(${pageBytes})`, r * perRound + i + 1);
+      if (p === 0) allocFailed("alloc", pageBytes, r * perRound + i + 1);
       t.write8(p, i);
       held[i] = p;
     }

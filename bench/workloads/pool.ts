@@ -27,7 +27,7 @@ function small(s: Subject, n: number): WorkloadResult {
   const t0 = now();
   for (let k = 1; k <= n; k++) {
     const p = t.alloc(SMALL);
-    if (p === 0) allocFailed(`alloc(${SMALL})`, k);
+    if (p === 0) allocFailed("alloc", SMALL, k);
     t.write8(p, k);
   }
   return { ops: n, ns: since(t0) };
@@ -39,7 +39,7 @@ function withFree(s: Subject, n: number, size: number): WorkloadResult {
   const t0 = now();
   for (let k = 1; k <= n; k++) {
     const p = t.alloc(size);
-    if (p === 0) allocFailed(`alloc(${size})`, k);
+    if (p === 0) allocFailed("alloc", size, k);
     t.write8(p, k);
     if (k % 4 === 0) t.free(p);
   }
@@ -52,7 +52,7 @@ function big(s: Subject, n: number): WorkloadResult {
   const t0 = now();
   for (let k = 1; k <= n; k++) {
     const p = t.alloc(BIG);
-    if (p === 0) allocFailed(`alloc(${BIG})`, k);
+    if (p === 0) allocFailed("alloc", BIG, k);
     t.write8(p, k);
   }
   return { ops: n, ns: since(t0) };
@@ -65,7 +65,7 @@ function mix(s: Subject, n: number): WorkloadResult {
   for (let k = 1; k <= n; k++) {
     const size = k % 4096 === 0 ? HUGE : k % 4 === 0 ? BIG : SMALL;
     const p = t.alloc(size);
-    if (p === 0) allocFailed(`alloc(${size})`, k);
+    if (p === 0) allocFailed("alloc", size, k);
     t.write8(p, k);
     if (size === HUGE) t.free(p);
   }
@@ -82,7 +82,7 @@ function createDestroy(s: Subject, n: number): WorkloadResult {
     const r = t.region();
     for (let i = 1; i <= ROUND_ALLOCS; i++) {
       const p = r.alloc(size);
-      if (p === 0) allocFailed(`region alloc(${size})`, round * ROUND_ALLOCS + i);
+      if (p === 0) allocFailed("region alloc", size, round * ROUND_ALLOCS + i);
       r.write8(p, i);
     }
     r.destroy();

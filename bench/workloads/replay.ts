@@ -202,8 +202,10 @@ const fillByte = (id: number): number => id & 0xff;
 export function replay(t: ParsedTrace, s: Subject): WorkloadResult {
   const x = need(s, ["alloc", "free", "realloc", "fill"]);
   const aligned = t.aligned > 0 ? need(s, ["alignedAlloc"]) : null;
-  const ptr = new Float64Array(t.idCount); // ID → the subject's pointer
-  const have = new Float64Array(t.idCount); // ID → bytes already written
+  // u32, not f64: pointers and sizes are below 2^32, and a double read from a Float64Array that
+  // flows into a builtin call (the fill) was boxed, 16 bytes of garbage per op (sampling heap profiler).
+  const ptr = new Uint32Array(t.idCount); // ID → the subject's pointer
+  const have = new Uint32Array(t.idCount); // ID → bytes already written
 
   // Warm: untimed passes first (the first one's peak is the footprint reported: what the trace
   // needs from a fresh allocator), then the timed pass over the same, now warm, allocator and
@@ -253,7 +255,7 @@ export const warmPasses = (count: number): number => Math.min(WARM_PASSES, Math.
 type Replaying = Required<Pick<Subject, "alloc" | "free" | "realloc" | "fill">>;
 
 /** One pass over the trace, every payload byte written. */
-function pass(t: ParsedTrace, x: Replaying, aligned: Required<Pick<Subject, "alignedAlloc">> | null, ptr: Float64Array, have: Float64Array): void {
+function pass(t: ParsedTrace, x: Replaying, aligned: Required<Pick<Subject, "alignedAlloc">> | null, ptr: Uint32Array, have: Uint32Array): void {
   const { ops, ids, sizes, aligns, count } = t;
   for (let i = 0; i < count; i++) {
     const id = ids[i];
@@ -261,7 +263,7 @@ function pass(t: ParsedTrace, x: Replaying, aligned: Required<Pick<Subject, "ali
     switch (ops[i]) {
       case OP_ALLOC: {
         const p = x.alloc(size);
-        if (p === 0) allocFailed(`alloc(${size})`, i + 1);
+        if (p === 0) allocFailed("alloc", size, i + 1);
         x.fill(p, 0, size, fillByte(id));
         ptr[id] = p;
         have[id] = size;
@@ -269,7 +271,7 @@ function pass(t: ParsedTrace, x: Replaying, aligned: Required<Pick<Subject, "ali
       }
       case OP_ALIGNED: {
         const p = aligned!.alignedAlloc(size, aligns[i]);
-        if (p === 0) allocFailed(`alignedAlloc(${size}, ${aligns[i]})`, i + 1);
+        if (p === 0) allocFailed("alignedAlloc", size, i + 1, aligns[i]);
         x.fill(p, 0, size, fillByte(id));
         ptr[id] = p;
         have[id] = size;
@@ -277,7 +279,7 @@ function pass(t: ParsedTrace, x: Replaying, aligned: Required<Pick<Subject, "ali
       }
       case OP_REALLOC: {
         const p = x.realloc(ptr[id], size);
-        if (p === 0) allocFailed(`realloc(${size})`, i + 1);
+        if (p === 0) allocFailed("realloc", size, i + 1);
         if (size > have[id]) x.fill(p, have[id], size, fillByte(id));
         ptr[id] = p;
         have[id] = size;
@@ -291,7 +293,7 @@ function pass(t: ParsedTrace, x: Replaying, aligned: Required<Pick<Subject, "ali
 }
 
 /** Frees what a pass left live (nothing, for a balanced trace), untimed. */
-function freeLeft(t: ParsedTrace, x: Replaying, ptr: Float64Array): void {
+function freeLeft(t: ParsedTrace, x: Replaying, ptr: Uint32Array): void {
   for (let id = 0; id < t.idCount; id++) {
     if (ptr[id] !== 0) x.free(ptr[id]);
     ptr[id] = 0;

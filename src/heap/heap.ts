@@ -329,7 +329,7 @@ export class Heap implements Allocator {
       const sw = u32[w + W_SIZE];
       const size = sw & SIZE_MASK;
       if ((sw & (FREE_BIT | PREV_FREE_BIT | HUGE_BIT)) === 0 && size >= MIN_BLOCK_BYTES && size <= QUICK_MAX && sw < QUICK_MARK && u32[w + W_PREV] === guardOf(b, sw, this.key)) {
-        this.core.cache(u32, b, sw);
+        this.core.cache(u32, b);
         countFreeAt(this.memory.f64, this.stats0, size - HEADER_BYTES, size - HEADER_BYTES - (sw >>> SLACK_SHIFT));
         return;
       }
@@ -355,7 +355,7 @@ export class Heap implements Allocator {
       const sw = u32[(b >>> 2) + W_SIZE];
       const size = sw & SIZE_MASK;
       // A medium block: guarded (left neighbour used), or with its left neighbour's size stored
-      // twice (left neighbour free), as liveWord checks it.
+      // twice (left neighbour free), as isHuge checks it.
       if (
         (sw & (FREE_BIT | HUGE_BIT)) === 0 &&
         size >= MIN_BLOCK_BYTES &&
@@ -363,7 +363,7 @@ export class Heap implements Allocator {
         (sw >>> SLACK_SHIFT) <= size - HEADER_BYTES &&
         ((sw & PREV_FREE_BIT) === 0 ? u32[(b >>> 2) + W_PREV] === guardOf(b, sw, this.key) : this.leftAgrees(u32, b))
       ) {
-        this.core.free(u32, b, sw);
+        this.core.free(u32, b);
         return;
       }
     }
@@ -376,9 +376,8 @@ export class Heap implements Allocator {
     const page = this.smallPage(ptr);
     if (page !== 0) return this.small!.free(ptr, page);
     if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return this.slab.free(ptr);
-    const sw = this.liveWord(ptr);
-    if ((sw & HUGE_BIT) !== 0) this.huge.free(ptr);
-    else this.core.free(this.memory.u32, ptr - HEADER_BYTES, sw);
+    if (this.isHuge(ptr)) this.huge.free(ptr);
+    else this.core.free(this.memory.u32, ptr - HEADER_BYTES);
   }
 
   /** In place only: true when the block now holds `size` bytes; false when it would have to move. */
@@ -388,9 +387,8 @@ export class Heap implements Allocator {
     const page = this.smallPage(ptr);
     if (page !== 0) return size <= this.small!.usableSize(ptr, page); // a slot holds up to its class size
     if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return size <= this.slab.usableSize(ptr) && this.slab.resize(ptr, size); // its limit would throw
-    const sw = this.liveWord(ptr);
-    if ((sw & HUGE_BIT) !== 0) return this.huge.resize(ptr, size);
-    return this.core.resize(ptr - HEADER_BYTES, sw, size);
+    if (this.isHuge(ptr)) return this.huge.resize(ptr, size);
+    return this.core.resize(ptr - HEADER_BYTES, size);
   }
 
   /** Bytes the caller may use at `ptr` (at least what was asked for). */
@@ -398,8 +396,7 @@ export class Heap implements Allocator {
     const page = this.smallPage(ptr);
     if (page !== 0) return this.small!.usableSize(ptr, page);
     if (this.slab !== null && this.slab.slabOf(ptr) !== 0) return this.slab.usableSize(ptr);
-    const sw = this.liveWord(ptr);
-    return (sw & HUGE_BIT) !== 0 ? this.huge.usableSize(ptr) : (sw & SIZE_MASK) - HEADER_BYTES;
+    return this.isHuge(ptr) ? this.huge.usableSize(ptr) : (this.memory.u32[((ptr - HEADER_BYTES) >>> 2) + W_SIZE] & SIZE_MASK) - HEADER_BYTES;
   }
 
   /** A typed array of `count` elements of `type` over a new block, or undefined when out of memory. */
@@ -491,11 +488,12 @@ export class Heap implements Allocator {
   // ── validation ─────────────────────────────────────────────────────────────────────────────
 
   /**
-   * The size word of the live block at `ptr` (HUGE_BIT tells the kind), after the checks: a
-   * pointer, in range, on the grid, guard intact, not free. Throws ERR_HEAP_INVALID_POINTER,
-   * ERR_HEAP_DOUBLE_FREE or ERR_HEAP_CORRUPTED, changing nothing.
+   * Whether the live block at `ptr` is huge (else medium), after the checks: a pointer, in range,
+   * on the grid, guard intact, not free. Throws ERR_HEAP_INVALID_POINTER, ERR_HEAP_DOUBLE_FREE
+   * or ERR_HEAP_CORRUPTED, changing nothing. Returns a boolean, not the size word: a word above
+   * 2^30 returned from a call V8 does not inline is a heap number, garbage on every realloc.
    */
-  private liveWord(ptr: Ptr): number {
+  private isHuge(ptr: Ptr): boolean {
     if (typeof ptr !== "number" || ptr >>> 0 !== ptr) invalidPointer(ptr, "not a pointer");
     if ((ptr & 7) !== 0) invalidPointer(ptr, "not on the 8-byte grid, so not a block start");
     if (ptr < this.lo || ptr > this.memory.byteLength) invalidPointer(ptr, "outside this heap");
@@ -509,11 +507,11 @@ export class Heap implements Allocator {
     if ((sw & HUGE_BIT) !== 0) {
       const run = u32[(ptr >>> 2) + HW_RUN];
       if (run >= ptr || ptr - run > this.maxAlign || (sw & SIZE_MASK) !== 0) corrupted("H1 huge header names no run", b);
-      return sw;
+      return true;
     }
     if ((sw & SIZE_MASK) < MIN_BLOCK_BYTES) invalidPointer(ptr, "not the start of a block (a chunk's end)");
     if ((sw >>> SLACK_SHIFT) > (sw & SIZE_MASK) - HEADER_BYTES) corrupted("B4 slack larger than the block", b);
-    return sw;
+    return false;
   }
 
   /** PF is set on b: its left neighbour must be a free block whose size is the one stored at b (stored twice). */

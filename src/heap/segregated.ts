@@ -122,7 +122,7 @@ export class SegregatedHeap {
       const fl = u32[this.r + R_FL_MAP] & (~0 << (f + 1)); // f + 1 <= FL_COUNT = 19 < 32
       if (fl === 0) return 0;
       f = ctz32(fl);
-      sl = u32[this.r + R_SL_MAP + f];
+      sl = u32[this.r + R_SL_MAP + f] | 0; // int32, as the branch above makes it: a u32 with bit 31 set would be boxed for ctz32
     }
     return u32[this.r + R_HEADS + (f << 5) + ctz32(sl)];
   }
@@ -266,11 +266,16 @@ export class SegregatedHeap {
     return p;
   }
 
-  /** Frees the used medium block at b (already validated). */
-  free(u32: Uint32Array, b: number, sw: number, counted = true): void {
+  /**
+   * Frees the used medium block at b (already validated). Size words are read here, never passed
+   * in or returned: one with slack bits is above 2^30, a heap number (garbage) whenever V8 does
+   * not inline the call.
+   */
+  free(u32: Uint32Array, b: number, counted = true): void {
+    const sw = u32[(b >>> 2) + W_SIZE];
     const size = sw & SIZE_MASK;
     if (counted) this.countFree(size - HEADER_BYTES, size - HEADER_BYTES - (sw >>> SLACK_SHIFT));
-    if (size <= QUICK_MAX) this.cache(u32, b, sw);
+    if (size <= QUICK_MAX) this.cache(u32, b);
     else this.release(u32, b, size, sw & PREV_FREE_BIT);
   }
 
@@ -280,7 +285,8 @@ export class SegregatedHeap {
    * Caches the used block at b (size at most QUICK_MAX, already validated and uncounted): it keeps
    * its place and a used-looking header with QUICK_MARK, and goes first on its size's list.
    */
-  cache(u32: Uint32Array, b: number, sw: number): void {
+  cache(u32: Uint32Array, b: number): void {
+    const sw = u32[(b >>> 2) + W_SIZE];
     const csw = ((sw & (SIZE_MASK | PREV_FREE_BIT)) | QUICK_MARK) >>> 0;
     const w = b >>> 2;
     setHeader(u32, b, csw, this.key);
@@ -312,9 +318,10 @@ export class SegregatedHeap {
   }
 
   /** In-place resize of the used medium block at b: shrinks always; grows into a free right neighbour or the chunk's top. */
-  resize(b: number, sw: number, req: number): boolean {
+  resize(b: number, req: number): boolean {
     if (req >= MAX_CHUNK_BYTES) return false; // also keeps needFor's bitwise arithmetic in range
     let u32 = this.memory.u32;
+    const sw = u32[(b >>> 2) + W_SIZE];
     const size = sw & SIZE_MASK;
     const pf = sw & PREV_FREE_BIT;
     const need = needFor(req);

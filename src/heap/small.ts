@@ -307,7 +307,7 @@ export class SmallSizes {
   private releasePage(u32: Uint32Array, page: number): void {
     u32[page >>> 2] = 0;
     const b = page - 8;
-    this.core.free(u32, b, u32[(b >>> 2) + 1], false);
+    this.core.free(u32, b, false);
   }
 
   private adapt(bucket: number, count: number): void {

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { Heap, NULL } from "../../src/index.js";
 import { insertIndex, searchIndex } from "../../src/heap/mapping.js";
 import { needFor } from "../../src/heap/segregated.js";
-import { HUGE_MIN, LIST_COUNT, MAX_CHUNK_BYTES, MIN_BLOCK_BYTES } from "../../src/heap/layout.js";
+import { HUGE_MIN, LIST_COUNT, MAX_CHUNK_BYTES, MIN_BLOCK_BYTES, guardOf } from "../../src/heap/layout.js";
 
 const MiB = 1 << 20;
 
@@ -21,6 +21,14 @@ describe("mapping", () => {
     for (let s = 16; s < 256; s += 8) assert.equal(insertIndex(s), s / 8);
     assert.ok(insertIndex(MAX_CHUNK_BYTES - 8) < LIST_COUNT, "the largest block a chunk can hold has a list");
     for (let s = 16; s < 70000; s += 8) assert.ok(searchIndex(s) >= insertIndex(s) && insertIndex(s) >= insertIndex(s - 8));
+  });
+
+  test("guard words are V8 small integers (below 2^30), so a guard that leaves a call never becomes a heap number", () => {
+    const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
+    fc.assert(fc.property(u32, u32, u32, (b, sw, key) => {
+      const g = guardOf(b, sw, key);
+      return Number.isInteger(g) && g >= 0 && g < 2 ** 30;
+    }), { numRuns: 5000 });
   });
 
   test("needFor: header + payload on the 8-byte grid, at least the minimum block", () => {
