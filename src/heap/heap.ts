@@ -6,6 +6,7 @@ import { allocArray, arrayBytes, type ElementType, type TypedArrayOf } from "../
 import { AttachError, corrupted, doubleFree, invalidAlignment, invalidPointer, invalidSize, invalidState } from "../core/errors.js";
 import { NULL, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import { S_FAILED, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
+import { newTag } from "../core/tags.js";
 import { writeWord } from "../memory/header.js";
 import { H_HEAP_ROOT } from "../memory/layout.js";
 import { Memory, type MemoryOpts, type WasmMemory, type WasmOpts } from "../memory/memory.js";
@@ -147,7 +148,7 @@ export class Heap implements Allocator {
     u32.fill(0, r, r + rootSize / 4);
     u32[r + R_MAGIC] = HEAP_MAGIC;
     u32[r + R_VERSION] = HEAP_VERSION;
-    u32[r + R_KEY] = (Math.random() * 0x4000_0000) | 1; // 30 bits: a small integer for V8, so the handle's key field is never a boxed double
+    u32[r + R_KEY] = newTag(); // 30 bits: a small integer for V8, so the handle's key field is never a boxed double
     if (small) u32[r + R_SMALL] = (r + R_SM) * 4;
     if (opts.small === "slab") {
       const slabRoot = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;

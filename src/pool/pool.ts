@@ -6,6 +6,7 @@ import { NULL, alignUp, isPow2, isSize, type Ptr } from "../core/ptr.js";
 import { S_ALLOCS, S_FAILED, S_FOOTPRINT, S_FREES, S_LIVE_BLOCKS, S_LIVE_BYTES, S_REQUESTED, STATS_BYTES, gaugeAdd, statsClear, statsRead, type AllocatorStats } from "../core/stats.js";
 import { ceilPow2, firstAtLeast, log2, pow2 } from "../core/bits.js";
 import { clearWords } from "../core/clear.js";
+import { newTag } from "../core/tags.js";
 import type { Memory } from "../memory/memory.js";
 import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
@@ -51,9 +52,6 @@ export interface PoolOptions {
   /** Block alignment, a power of two from 8 to 4096. @defaultValue 8 */
   align?: number;
 }
-
-/** A random odd tag below 2^30: a small integer for V8, so the handle's tag field is never a boxed double. */
-const newTag = (): number => (Math.random() * 0x4000_0000) | 1;
 
 /** Where block 0 starts in a segment of `count` blocks after `extra` bytes of root. */
 const gridFirst = (count: number, align: number, extra: number): number => alignUp(SEG_HEADER_BYTES + mapBytes(count) + extra, align);

@@ -11,6 +11,7 @@ import { rootLooksLike } from "../memory/header.js";
 import type { PagePool } from "../pages/page-pool.js";
 import { firstAtLeast } from "../core/bits.js";
 import { clearWords } from "../core/clear.js";
+import { newTag } from "../core/tags.js";
 import { checkRegion } from "./check.js";
 import {
   CHUNK_HEADER_BYTES,
@@ -112,10 +113,6 @@ const MAX_CHUNK_ALIGN = 4096;
 function invalidMark(token: unknown, why: string): never {
   throw new InvalidMarkError("ERR_HEAP_INVALID_MARK", `invalid mark ${String(token)}: ${why}`, typeof token === "number" ? token : undefined);
 }
-
-/** An odd random 32-bit tag: never 0, never a page address (so a freed root cannot look alive). */
-/** A random odd tag below 2^30: a small integer for V8, so the handle's tag field is never a boxed double. */
-const newTag = (): number => (Math.random() * 0x4000_0000) | 1;
 
 /**
  * A region (arena): `alloc` bumps a pointer in the current chunk; everything is given back at
