@@ -148,7 +148,7 @@ export class Heap implements Allocator {
     u32.fill(0, r, r + rootSize / 4);
     u32[r + R_MAGIC] = HEAP_MAGIC;
     u32[r + R_VERSION] = HEAP_VERSION;
-    u32[r + R_KEY] = newTag(); // 30 bits: a small integer for V8, so the handle's key field is never a boxed double
+    u32[r + R_KEY] = newTag();
     if (small) u32[r + R_SMALL] = (r + R_SM) * 4;
     if (opts.small === "slab") {
       const slabRoot = Slab.create(pool, { sizes: defaultSizes(SMALL_MAX), limit: SMALL_MAX }).root;
