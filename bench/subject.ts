@@ -54,6 +54,13 @@ export interface SubjectOptions {
   readonly liveBlocks: number;
 }
 
+/**
+ * Bytes of the one buffer of a subject that does not grow (thing-malloc) or should not need to
+ * (js-bump, the initial size of heapkit's memories): the live bytes, 16 B per block for headers
+ * and alignment, and 16 MiB of slack. Untouched pages cost nothing until used.
+ */
+export const bufferBytes = (o: SubjectOptions): number => o.liveBytes + 16 * o.liveBlocks + 16 * 2 ** 20;
+
 /** How to run a pair in a native process instead of one.ts; the process prints one.ts's JSON line. */
 export interface NativeCommand {
   readonly file: string;

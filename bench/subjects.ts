@@ -3,7 +3,7 @@
 // harness never changes for it. Peers are ordinary subjects; a suite says which of its subjects
 // are the yardsticks that every other is divided by.
 import type { Pool, Region } from "../src/index.js";
-import type { SubjectEntry, SubjectOptions } from "./subject.js";
+import { bufferBytes, type SubjectEntry, type SubjectOptions } from "./subject.js";
 import { nativeReplay } from "./peers/native.js";
 
 // Peers are imported when made, not here: a one.ts process loads only its own subject's code,
@@ -18,13 +18,15 @@ import { nativeReplay } from "./peers/native.js";
  */
 function memoryOptions(o: SubjectOptions): { initial: number; maximum: number } {
   const maximum = Math.min(2 ** 32 - 65536, Math.max(256 << 20, o.liveBytes * 4));
-  const want = o.liveBytes + 16 * o.liveBlocks + (16 << 20); // thing-malloc's sizing: headers, alignment, 16 MiB of slack
-  return { initial: Math.min(maximum, Math.ceil(want / 65536) * 65536), maximum };
+  return { initial: Math.min(maximum, Math.ceil(bufferBytes(o) / 65536) * 65536), maximum };
 }
 
 export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
   // Allocator peers (pool, pages and traces suites).
-  "js-bump": { description: "bump pointer over one ArrayBuffer, doubled (copied) when full; free does nothing", make: async () => new (await import("./peers/js-bump.js")).JsBump() },
+  "js-bump": {
+    description: "bump pointer over one ArrayBuffer sized like thing-malloc's (doubled and copied only when a workload outgrows it); free does nothing",
+    make: async (o) => new (await import("./peers/js-bump.js")).JsBump(bufferBytes(o)),
+  },
   "js-objects": { description: "plain JS objects kept in a table, freed by dropping the reference", make: async () => new (await import("./peers/js-objects.js")).JsObjects() },
   u8array: { description: "new Uint8Array(size) per allocation, freed by dropping the reference", make: async () => new (await import("./peers/u8array.js")).U8Arrays() },
   "thing-malloc": { description: "@thi.ng/malloc MemPool over a fixed ArrayBuffer", make: async (o) => new (await import("./peers/thing-malloc.js")).ThingMalloc(o) },

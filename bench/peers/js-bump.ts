@@ -1,6 +1,9 @@
 // Peer `js-bump`: the least a JS allocator over one ArrayBuffer can do, and so the speed limit for
-// the others. Allocation bumps a pointer; when the buffer is full it is replaced by one twice as
-// large and the bytes copied over (the copy is part of the cost). `free` does nothing. A region
+// the others. Allocation bumps a pointer in one buffer, sized up front from the workload's
+// capacity hint as thi.ng's and heapkit's memories are (and, like theirs, untouched until used,
+// so first-touch faults are paid alike). Only a workload that outgrows the hint (a trace: free
+// does nothing here, so it needs every byte it ever allocates) replaces the buffer by one twice as
+// large and copies the bytes over, the copy part of the cost. `free` does nothing. A region
 // is a mark: destroy moves the bump back to it. `realloc` allocates and copies, always (no block
 // headers, so it cannot know the old size: it copies min(new size, bytes up to the top), which
 // covers the old block).
@@ -12,7 +15,6 @@ import type { Subject, SubjectRegion } from "../subject.js";
 const ALIGN = 8;
 /** Start of the first block: offset 0 is null. */
 const FIRST = 8;
-const INITIAL_BYTES = 1 << 20;
 /** Pointers are u32 offsets. */
 const MAX_BYTES = 2 ** 32;
 
@@ -25,8 +27,9 @@ export class JsBump implements Subject {
   private readonly marks: number[] = [];
   private readonly handle: BumpRegion;
 
-  constructor() {
-    this.u8 = new Uint8Array(INITIAL_BYTES);
+  /** `bytes`: the buffer's size; at least 64 KiB, at most 4 GiB. */
+  constructor(bytes: number) {
+    this.u8 = new Uint8Array(Math.min(MAX_BYTES, Math.max(1 << 16, Math.ceil(bytes / 65536) * 65536)));
     this.u32 = new Uint32Array(this.u8.buffer);
     this.f64 = new Float64Array(this.u8.buffer);
     this.handle = new BumpRegion(this);

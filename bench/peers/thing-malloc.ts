@@ -18,7 +18,7 @@
 // Footprint: MemPool's `top` (the end of the highest block ever handed out and not returned),
 // sampled after each allocation.
 import { MemPool } from "@thi.ng/malloc";
-import type { Subject, SubjectOptions, SubjectRegion } from "../subject.js";
+import { bufferBytes, type Subject, type SubjectOptions, type SubjectRegion } from "../subject.js";
 import { TrackedRegions } from "./tracked-regions.js";
 import { fillBytes } from "../fill.js";
 
@@ -31,7 +31,6 @@ const S_MIN_SPLIT = 6;
 const B_SIZE = 0;
 const BLOCK_HEADER_BYTES = 8;
 
-const MiB = 1 << 20;
 /** MemPool reads addresses with `>> 2`, which is signed: keep every address below 2^31. */
 const MAX_BYTES = 2 ** 31 - 64 * 1024;
 
@@ -46,9 +45,7 @@ export class ThingMalloc implements Subject {
   private shrinksKept = 0;
 
   constructor(opts: SubjectOptions) {
-    // Headers (8 B) and alignment (8) cost at most 16 B per block; 16 MiB for fragmentation.
-    const want = opts.liveBytes + 16 * opts.liveBlocks + 16 * MiB;
-    const bytes = Math.min(MAX_BYTES, Math.ceil(want / (64 * 1024)) * 64 * 1024);
+    const bytes = Math.min(MAX_BYTES, Math.ceil(bufferBytes(opts) / (64 * 1024)) * 64 * 1024);
     this.pool = new MemPool({ size: bytes });
     this.u8 = new Uint8Array(this.pool.buf);
     this.u32 = new Uint32Array(this.pool.buf);

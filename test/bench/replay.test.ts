@@ -55,7 +55,7 @@ describe("bench trace replayer", () => {
       assert.equal(t.peakLive, peak, "the figure in ../shared/traces/README.md");
       assert.equal(countOps(text), t.count);
 
-      const r = replay(t, new JsBump());
+      const r = replay(t, new JsBump(64));
       assert.equal(r.ops, 12);
       assert.equal(r.extra?.peakLive, peak);
       assert.ok((r.extra?.peakFootprint ?? 0) >= peak, "a bump allocator never needs less than the live peak");
