@@ -30,7 +30,10 @@ export const alignUp = (x: number, align: number): number => ((x + align - 1) & 
 export const alignDown = (x: number, align: number): number => (x & -align) >>> 0;
 
 /** `x` rounded up to a multiple of `align`, in float arithmetic: exact for any x < 2^53. */
-export const roundUp = (x: number, align: number): number => Math.ceil(x / align) * align;
+export const roundUp = (x: number, align: number): number => {
+  const r = x % align; // integer steps: `Math.ceil(x / align)` makes a fraction, a boxed double before optimization
+  return r === 0 ? x : r > 0 ? x - r + align : x - r;
+};
 
 /** A pointer as `0x0001_2340`, for messages. */
 export const hex = (p: number): string => "0x" + (p >>> 0).toString(16).padStart(8, "0");

@@ -18,7 +18,7 @@ import {
   statsRead,
   type AllocatorStats,
 } from "../core/stats.js";
-import { log2 } from "../core/bits.js";
+import { log2, pow2 } from "../core/bits.js";
 import type { Memory } from "../memory/memory.js";
 import {
   CLASS_WORDS,
@@ -103,17 +103,17 @@ export class PagePool implements Allocator {
     const r = root >>> 2;
     const frameShift = u32[r + R_FRAME_SHIFT];
     const classFrames: number[] = [];
-    for (let c = 0; c < u32[r + R_CLASSES]; c++) classFrames.push(2 ** (u32[r + R_CLASS0 + c * CLASS_WORDS + C_SHIFT] - frameShift));
+    for (let c = 0; c < u32[r + R_CLASSES]; c++) classFrames.push(pow2(u32[r + R_CLASS0 + c * CLASS_WORDS + C_SHIFT] - frameShift));
     this.g = {
       root: r,
       stats: u32[r + R_STATS] >>> 3,
       frameShift,
-      frameBytes: 2 ** frameShift,
+      frameBytes: pow2(frameShift), // small integers, not `2 **` (a double: boxed on every read before optimization)
       classFrames,
       start: u32[r + R_START],
       table: u32[r + R_TABLE] >>> 2,
       tableFrames: u32[r + R_TABLE_FRAMES],
-      segCap: segCap(2 ** frameShift),
+      segCap: segCap(pow2(frameShift)),
       base: memory.base,
     };
     this.classes = classFrames.map((f) => f * this.g.frameBytes);

@@ -28,6 +28,7 @@ import {
   P_SEGS,
   P_SEG_SHIFT,
   P_STATS,
+  P_NEW_ALLOCS,
   P_TAG,
   ROOT_BYTES,
   SEG_HEADER_BYTES,
@@ -141,6 +142,6 @@ export function checkPool(memory: Memory, pages: PagePool, root: Ptr): void {
   // P4: stats.
   const s = u32[r + P_STATS] >>> 3;
   const f64 = memory.f64;
-  if (f64[s + S_ALLOCS] - f64[s + S_FREES] !== live) corrupted(`P4 allocs - frees != ${live} live blocks`, root);
+  if (f64[s + S_ALLOCS] + u32[r + P_NEW_ALLOCS] - f64[s + S_FREES] !== live) corrupted(`P4 allocs - frees != ${live} live blocks`, root);
   if (f64[s + S_FOOTPRINT] !== segs.length * segBytes) corrupted("P4 footprint", root);
 }

@@ -31,6 +31,7 @@ import {
   P_LIMIT,
   P_MAGIC,
   P_MAX_RUN,
+  P_NEW_ALLOCS,
   P_NEXT_SEG,
   P_RUNS,
   P_RUN_END,
@@ -213,7 +214,7 @@ export class Pool implements Allocator {
         u32[r + P_BUMP_I] = i + 1;
       }
       u32[((b & this.segMask) >>> 2) + G_MAP + (i >>> 5)] |= 1 << (i & 31); // i & 31: the shift stays below 32
-      this.memory.f64[this.s + S_ALLOCS] += 1;
+      u32[r + P_NEW_ALLOCS] += 1;
       return b;
     }
     return this.allocSlow(size);
@@ -261,7 +262,10 @@ export class Pool implements Allocator {
             u32[r + P_FREE] = ptr;
             const f64 = this.memory.f64;
             const s = this.s;
-            const live = f64[s + S_ALLOCS] - f64[s + S_FREES];
+            const allocs = f64[s + S_ALLOCS] + u32[r + P_NEW_ALLOCS];
+            f64[s + S_ALLOCS] = allocs;
+            u32[r + P_NEW_ALLOCS] = 0;
+            const live = allocs - f64[s + S_FREES];
             if (live > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = live; // peaks settle before a decrease
             f64[s + S_FREES] += 1;
             return;
@@ -316,6 +320,8 @@ export class Pool implements Allocator {
     this.live();
     const f64 = this.memory.f64;
     const s = this.s;
+    f64[s + S_ALLOCS] += this.memory.u32[this.r + P_NEW_ALLOCS];
+    this.memory.u32[this.r + P_NEW_ALLOCS] = 0;
     const live = f64[s + S_ALLOCS] - f64[s + S_FREES];
     if (live > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = live;
     const peak = f64[s + S_LIVE_BLOCKS + 1];

@@ -49,6 +49,8 @@ import {
   R_SIB_NEXT,
   R_SIB_PREV,
   R_STATS,
+  R_NEW_ALLOCS,
+  R_NEW_REQUESTED,
   R_TAG,
   R_TOP,
   START_BIT,
@@ -199,9 +201,14 @@ export function checkRegion(memory: Memory, pages: PagePool, root: Ptr): void {
   if (stats !== root + ROOT_BYTES) corrupted("R6 stats block not after the root", root);
   const f64 = memory.f64;
   const s = stats >>> 3;
-  const live = f64[s + S_ALLOCS] - f64[s + S_FREES];
+  // Pending counts (alloc's, not yet folded) cover the current chunk's bytes handed out since the last fold.
+  const newAllocs = u32[r + R_NEW_ALLOCS];
+  const newRequested = u32[r + R_NEW_REQUESTED];
+  const curUsed = u32[r + R_BUMP] - u32[(u32[r + R_CHUNK] >>> 2) + K_DATA];
+  if (newAllocs * 8 > curUsed || newRequested > curUsed) corrupted(`R6 pending counts ${newAllocs} allocs, ${newRequested} bytes exceed the current chunk's ${curUsed} used bytes`, root);
+  const live = f64[s + S_ALLOCS] + newAllocs - f64[s + S_FREES];
   if (live !== liveBits + n) corrupted(`R6 allocs - frees = ${live}, but ${liveBits} small and ${n} large blocks are live`, root);
-  if (!(f64[s + S_REQUESTED] >= 0)) corrupted("R6 requested bytes negative", root);
+  if (!(f64[s + S_REQUESTED] + newRequested >= 0)) corrupted("R6 requested bytes negative", root);
 
   // R7: children point back here, sibling links agree; the cache (top region only).
   let back2 = NULL;

@@ -48,6 +48,11 @@
 //   R_CACHE_BYTES, R_CACHE_LIMIT  bytes in the cache, and its bound
 //   R_FIRST_BYTES, R_MAX_CHUNK, R_GROWTH, R_LARGE_MIN  the options (R_GROWTH: GROW_*)
 //   R_STATS      byte offset of the stats block (follows the root)
+//   R_NEW_ALLOCS, R_NEW_REQUESTED  allocations, and their requested bytes, not yet added to the
+//                stats block: alloc adds to these u32 words, settle() folds them in. Both stay
+//                below 2^31 (a V8 small integer, so even unoptimized code makes no garbage): they
+//                count only allocations in the current chunk since the last fold, and each takes
+//                at least its requested bytes (and 8) of a chunk of at most 2 GiB.
 //
 // Large block (size > R_LARGE_MIN, or alignment beyond a chunk's reach): its own page-pool run,
 // with a header just below the caller's pointer:
@@ -69,8 +74,11 @@
 //       strictly decreasing, R_LARGE_N and R_LARGE_BYTES agree with it
 //   R5  the mark stack is finite, R_MARKS long, tokens strictly decreasing; each record lies in
 //       its chunk at its M_BUMP, which is in order with the records above it
-//   R6  stats: allocs - frees = LIVE bits + large blocks; liveBytes current/peak consistent
+//   R6  stats (pending counts included): allocs - frees = LIVE bits + large blocks; requested
+//       bytes not negative; the footprint is the chunks, large runs and cached chunks held
 //   R7  children: each child's parent is this region and the sibling links agree
+
+import { roundUp } from "../core/ptr.js";
 
 export const REGION_MAGIC = 0x6e676572; // "regn"
 
@@ -89,7 +97,7 @@ export const LIVE_BIT = 2;
 export const GRANULE = 8;
 
 /** Map bytes for a chunk of `bytes` bytes: 2 bits per granule, rounded to 8. */
-export const mapBytes = (bytes: number): number => Math.ceil(bytes / 32 / 8) * 8;
+export const mapBytes = (bytes: number): number => roundUp(bytes, 256) / 32;
 
 // Root words.
 export const R_MAGIC = 0;
@@ -122,8 +130,10 @@ export const R_LARGE_MIN = 26;
 export const R_STATS = 27;
 export const R_LAST_SIZE = 28;
 export const R_UNDONE = 29;
-export const ROOT_WORDS = 30;
-export const ROOT_BYTES = ROOT_WORDS * 4; // 120: a multiple of 8, so the stats block follows aligned
+export const R_NEW_ALLOCS = 30;
+export const R_NEW_REQUESTED = 31;
+export const ROOT_WORDS = 32;
+export const ROOT_BYTES = ROOT_WORDS * 4; // 128: a multiple of 8, so the stats block follows aligned
 
 export const GROW_EXPONENTIAL = 0;
 export const GROW_FIXED = 1;

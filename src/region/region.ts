@@ -65,6 +65,8 @@ import {
   R_MARKS,
   R_MARK_SERIAL,
   R_MAX_CHUNK,
+  R_NEW_ALLOCS,
+  R_NEW_REQUESTED,
   R_OLD_USED,
   R_PARENT,
   R_SERIAL,
@@ -248,9 +250,8 @@ export class Region implements Allocator {
         const chunk = u32[r + R_CHUNK];
         const g = (p - chunk) >>> 3;
         u32[(chunk >>> 2) + K_MAP + (g >>> 4)] |= (START_BIT | LIVE_BIT) << ((g & 15) << 1);
-        const f64 = this.memory.f64;
-        f64[this.s + S_ALLOCS] += 1;
-        f64[this.s + S_REQUESTED] += size;
+        u32[r + R_NEW_ALLOCS] += 1;
+        u32[r + R_NEW_REQUESTED] += size;
         return p;
       }
     }
@@ -380,6 +381,7 @@ export class Region implements Allocator {
     const sameChunk = chunk === chunkBefore;
     u32[m + M_LAST] = sameChunk ? u32[r + R_LAST] : NULL;
     u32[m + M_LAST_SIZE] = sameChunk ? u32[r + R_LAST_SIZE] : 0;
+    this.fold();
     this.memory.f64[(rec >>> 3) + M_REQUESTED_F64] = this.memory.f64[this.s + S_REQUESTED];
     u32[r + R_MARK] = rec;
     u32[r + R_MARKS] += 1;
@@ -531,9 +533,8 @@ export class Region implements Allocator {
     setBits(u32, u32[r + R_CHUNK], p, START_BIT | LIVE_BIT);
     u32[r + R_LAST] = p;
     u32[r + R_LAST_SIZE] = size;
-    const f64 = this.memory.f64;
-    f64[this.s + S_ALLOCS] += 1;
-    f64[this.s + S_REQUESTED] += size;
+    u32[r + R_NEW_ALLOCS] += 1;
+    u32[r + R_NEW_REQUESTED] += size;
     return p;
   }
 
@@ -553,6 +554,7 @@ export class Region implements Allocator {
 
   /** Makes a chunk with at least `need` data bytes the current one. */
   private newChunk(need: number): boolean {
+    this.fold(); // the pending counts cover the current chunk only
     let u32 = this.memory.u32;
     const r = this.r;
     const cur = u32[r + R_CHUNK];
@@ -778,12 +780,26 @@ export class Region implements Allocator {
     if (this.memory.u32[this.r + R_TAG] !== this.tag || this.tag === 0) invalidState("this region was destroyed");
   }
 
+  /** Adds the allocations counted in the root since the last fold to the stats block. */
+  private fold(): void {
+    const u32 = this.memory.u32;
+    const r = this.r;
+    const n = u32[r + R_NEW_ALLOCS];
+    if (n === 0) return;
+    const f64 = this.memory.f64;
+    f64[this.s + S_ALLOCS] += n;
+    f64[this.s + S_REQUESTED] += u32[r + R_NEW_REQUESTED];
+    u32[r + R_NEW_ALLOCS] = 0;
+    u32[r + R_NEW_REQUESTED] = 0;
+  }
+
   /**
    * Brings the derived gauges up to date and raises their peaks. liveBlocks is allocs - frees,
    * liveBytes the bytes below the bumps plus the large blocks; both only rise in alloc, which
    * does not touch them, so every operation that lowers one settles first and the peaks stay exact.
    */
   private settle(): void {
+    this.fold();
     const u32 = this.memory.u32;
     const f64 = this.memory.f64;
     const s = this.s;

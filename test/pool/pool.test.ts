@@ -65,17 +65,21 @@ function runPoolModel(pool: Pool, seq: readonly POp[]): void {
   const freed: Ptr[] = [];
   let seed = 0;
   const u8 = () => pool.memory.u8;
+  let allocs = 0;
+  let frees = 0;
   const adopt = (p: Ptr) => {
     assert.ok(!live.has(p), `block ${p} handed out twice`);
     assert.equal(p % 8, 0);
     assert.equal(pool.usableSize(p), size);
     live.set(p, ++seed);
     fill(u8(), p, size, seed);
+    allocs++;
   };
   const release = (p: Ptr) => {
     assert.equal(firstDamaged(u8(), p, size, live.get(p)!), -1, `block ${p} damaged`);
     live.delete(p);
     freed.push(p);
+    frees++;
   };
   for (const s of seq) {
     const ptrs = [...live.keys()];
@@ -127,7 +131,8 @@ function runPoolModel(pool: Pool, seq: readonly POp[]): void {
       }
     }
     pool.check();
-    assert.equal(pool.stats().liveBlocks.current, live.size);
+    const st = pool.stats();
+    assert.deepEqual([st.liveBlocks.current, st.allocs, st.frees], [live.size, allocs, frees]);
   }
   for (const [p, sd] of live) assert.equal(firstDamaged(u8(), p, size, sd), -1);
   const pp = pool.pages;
@@ -290,6 +295,7 @@ describe("Pool", () => {
     corrupt((u32, pool) => (u32[w(pool) + 12] = u32[w(pool) + 13] + 8)); // run list
     corrupt((u32, _pool, ps) => (u32[((ps[1] & -4096) >>> 2) + 8] ^= 1)); // a live bit
     corrupt((u32, pool) => (pool.memory.f64[(u32[w(pool) + 17] >>> 3) + 8] += 1)); // allocs
+    corrupt((u32, pool) => (u32[w(pool) + 18] += 1)); // pending allocs
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 30 }), fc.nat()), { minLength: 1, maxLength: 8 }), (writes) => {
         const pool = Pool.create(pages(), { size: 24 });

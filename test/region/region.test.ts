@@ -318,6 +318,48 @@ describe("Region", () => {
     r.check();
   });
 
+  test("allocs and requestedBytes count every allocation exactly, across chunks, free-last, marks and stats reads", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.record({ size: fc.nat({ max: 3000 }) }), fc.constantFrom("free-last", "stats", "mark", "check")), { maxLength: 300 }),
+        (ops) => {
+          const r = Region.create(pool());
+          let allocs = 0;
+          let frees = 0;
+          let requested = 0;
+          let last: { p: Ptr; size: number } | null = null;
+          for (const op of ops) {
+            if (typeof op === "object") {
+              const p = allocOrThrow(r, op.size);
+              allocs++;
+              requested += op.size;
+              last = { p, size: op.size };
+            } else if (op === "free-last") {
+              if (last === null) continue;
+              r.free(last.p);
+              frees++;
+              requested -= last.size;
+              last = null;
+            } else if (op === "mark") {
+              r.mark();
+              last = null;
+            } else if (op === "check") {
+              r.check();
+            } else {
+              const st = r.stats();
+              assert.deepEqual([st.allocs, st.frees, st.requestedBytes.current], [allocs, frees, requested]);
+            }
+          }
+          r.check();
+          const st = r.stats();
+          assert.deepEqual([st.allocs, st.frees, st.requestedBytes.current], [allocs, frees, requested]);
+          r.destroy();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   test("requestedBytes follows frees and releases, including large blocks older than a mark", () => {
     const r = Region.create(pool());
     const big = allocOrThrow(r, 100 * KiB);
@@ -535,6 +577,8 @@ describe("Region", () => {
     corrupt((u32, r) => (u32[(u32[w(r) + 12] >>> 2) + 0] = u32[w(r) + 12])); // mark cycle
     corrupt((u32, r) => (u32[(u32[w(r) + 2] >>> 2) + 6] ^= 1)); // a map bit
     corrupt((u32, r) => (r.memory.f64[(u32[w(r) + 27] >>> 3) + 8] += 1)); // allocs
+    corrupt((u32, r) => (u32[w(r) + 30] += 1)); // pending allocs
+    corrupt((u32, r) => (u32[w(r) + 31] = 0x7fff_0000)); // pending requested bytes beyond the chunk
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 40 }), fc.nat()), { minLength: 1, maxLength: 8 }), (writes) => {
         const r = Region.create(pool());
