@@ -39,7 +39,9 @@ import {
   R_LARGE,
   R_LARGE_BYTES,
   R_LARGE_N,
-  R_LAST,
+  R_FOLDED,
+  R_LAST_SIZE,
+  R_LARGE_MIN,
   R_MAGIC,
   R_MARK,
   R_MARKS,
@@ -49,11 +51,12 @@ import {
   R_SIB_NEXT,
   R_SIB_PREV,
   R_STATS,
-  R_NEW_ALLOCS,
   R_NEW_REQUESTED,
   R_TAG,
   R_TOP,
+  NO_LAST,
   START_BIT,
+  span,
   mapBytes,
 } from "./layout.js";
 
@@ -130,16 +133,17 @@ export function checkRegion(memory: Memory, pages: PagePool, root: Ptr): void {
       }
     }
   }
-  const last = u32[r + R_LAST];
-  if (last !== NULL) {
+  const bits = (ch: Ptr, p: Ptr): number => {
+    const g = (p - ch) >>> 3;
+    return (u32[(ch >>> 2) + K_MAP + (g >>> 4)] >>> ((g & 15) << 1)) & 3;
+  };
+  const lastSize = u32[r + R_LAST_SIZE];
+  if (lastSize !== NO_LAST) {
     const ch = chunks[0];
-    if (last < u32[(ch >>> 2) + K_DATA] || last >= used[0] || last % 8 !== 0) corrupted("R3 R_LAST is not in the current chunk", last);
-    const g = (last - ch) >>> 3;
-    if (((u32[(ch >>> 2) + K_MAP + (g >>> 4)] >>> ((g & 15) << 1)) & 3) !== (START_BIT | LIVE_BIT)) corrupted("R3 R_LAST is not a live block", last);
-    for (let p = last + 8; p < used[0]; p += 8) {
-      const h = (p - ch) >>> 3;
-      if (((u32[(ch >>> 2) + K_MAP + (h >>> 4)] >>> ((h & 15) << 1)) & START_BIT) !== 0) corrupted("R3 a block starts after R_LAST", p);
-    }
+    const last = used[0] - span(lastSize);
+    if (lastSize > u32[r + R_LARGE_MIN] || last < u32[(ch >>> 2) + K_DATA]) corrupted(`R3 R_LAST_SIZE ${lastSize} is not a block below the bump`, root);
+    if (bits(ch, last) !== (START_BIT | LIVE_BIT)) corrupted("R3 the last block is not a live block", last);
+    for (let p = last + 8; p < used[0]; p += 8) if ((bits(ch, p) & START_BIT) !== 0) corrupted("R3 a block starts after the last block", p);
   }
 
   // R4: the large blocks, newest first.
@@ -201,11 +205,14 @@ export function checkRegion(memory: Memory, pages: PagePool, root: Ptr): void {
   if (stats !== root + ROOT_BYTES) corrupted("R6 stats block not after the root", root);
   const f64 = memory.f64;
   const s = stats >>> 3;
-  // Pending counts (alloc's, not yet folded) cover the current chunk's bytes handed out since the last fold.
-  const newAllocs = u32[r + R_NEW_ALLOCS];
+  // Allocations not yet folded: the live blocks in [R_FOLDED, bump) of the current chunk.
+  const folded = u32[r + R_FOLDED];
+  const cur = chunks[0];
+  if (folded < u32[(cur >>> 2) + K_DATA] || folded > used[0] || folded % 8 !== 0) corrupted(`R6 R_FOLDED ${folded} is not in the current chunk's used bytes`, root);
   const newRequested = u32[r + R_NEW_REQUESTED];
-  const curUsed = u32[r + R_BUMP] - u32[(u32[r + R_CHUNK] >>> 2) + K_DATA];
-  if (newAllocs * 8 > curUsed || newRequested > curUsed) corrupted(`R6 pending counts ${newAllocs} allocs, ${newRequested} bytes exceed the current chunk's ${curUsed} used bytes`, root);
+  if (newRequested > used[0] - folded) corrupted(`R6 ${newRequested} pending requested bytes in ${used[0] - folded} bytes`, root);
+  let newAllocs = 0;
+  for (let p = folded; p < used[0]; p += 8) if ((bits(cur, p) & LIVE_BIT) !== 0) newAllocs++;
   const live = f64[s + S_ALLOCS] + newAllocs - f64[s + S_FREES];
   if (live !== liveBits + n) corrupted(`R6 allocs - frees = ${live}, but ${liveBits} small and ${n} large blocks are live`, root);
   if (!(f64[s + S_REQUESTED] + newRequested >= 0)) corrupted("R6 requested bytes negative", root);

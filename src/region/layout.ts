@@ -28,8 +28,10 @@
 //   R_CHUNK      current chunk
 //   R_BUMP       next free byte in the current chunk
 //   R_END        end of the current chunk
-//   R_LAST       start of the most recent live small block (free-last / grow-last), or 0
-//   R_LAST_SIZE  bytes requested for it (so free-last can give back its requested bytes)
+//   R_FOLDED     the bump when the stats were last brought up to date (see R_NEW_REQUESTED)
+//   R_LAST_SIZE  bytes requested for the most recent live small block (free-last, grow-last), or
+//                NO_LAST. That block is the one just below the bump, `span(R_LAST_SIZE)` long:
+//                alloc stores its size only, not its address.
 //   R_UNDONE     the last block given back by free-last: freeing it again is a double free
 //   R_FIRST      first chunk (the one holding the root)
 //   R_OLD_USED   bytes handed out (K_USED - K_DATA) summed over the chunks before the current one
@@ -48,11 +50,12 @@
 //   R_CACHE_BYTES, R_CACHE_LIMIT  bytes in the cache, and its bound
 //   R_FIRST_BYTES, R_MAX_CHUNK, R_GROWTH, R_LARGE_MIN  the options (R_GROWTH: GROW_*)
 //   R_STATS      byte offset of the stats block (follows the root)
-//   R_NEW_ALLOCS, R_NEW_REQUESTED  allocations, and their requested bytes, not yet added to the
-//                stats block: alloc adds to these u32 words, settle() folds them in. Both stay
-//                below 2^31 (a V8 small integer, so even unoptimized code makes no garbage): they
-//                count only allocations in the current chunk since the last fold, and each takes
-//                at least its requested bytes (and 8) of a chunk of at most 2 GiB.
+//   R_NEW_REQUESTED  bytes requested by the allocations in [R_FOLDED, bump) of the current
+//                chunk, which are not yet in the stats block: alloc's fast path adds to this one
+//                u32 word and counts nothing else. fold() adds them in: their number is the LIVE
+//                bits in that range, every operation that moves the bump otherwise folds first,
+//                and the word stays below 2^31 (a chunk's size; a V8 small integer, so even
+//                unoptimized code makes no garbage).
 //
 // Large block (size > R_LARGE_MIN, or alignment beyond a chunk's reach): its own page-pool run,
 // with a header just below the caller's pointer:
@@ -69,13 +72,14 @@
 //   R2  K_DATA <= bump <= end for every chunk (bump = R_BUMP for the current, K_USED otherwise);
 //       R_END = current chunk end; R_OLD_USED = the sum over older chunks
 //   R3  no map bit at or after a chunk's used end, nor before its data start; LIVE implies START;
-//       R_LAST is 0 or a LIVE block of the current chunk with no START after it
+//       the last block (R_LAST_SIZE) is a LIVE block of the current chunk with no START after it
 //   R4  the large list is a finite doubly-linked list of headers owned by this region, serials
 //       strictly decreasing, R_LARGE_N and R_LARGE_BYTES agree with it
 //   R5  the mark stack is finite, R_MARKS long, tokens strictly decreasing; each record lies in
 //       its chunk at its M_BUMP, which is in order with the records above it
-//   R6  stats (pending counts included): allocs - frees = LIVE bits + large blocks; requested
-//       bytes not negative; the footprint is the chunks, large runs and cached chunks held
+//   R6  stats: K_DATA <= R_FOLDED <= bump in the current chunk, R_NEW_REQUESTED <= bump -
+//       R_FOLDED; allocs (with the LIVE bits above R_FOLDED) - frees = LIVE bits + large blocks;
+//       requested bytes not negative; the footprint is the chunks, large runs and cached chunks
 //   R7  children: each child's parent is this region and the sibling links agree
 
 import { roundUp } from "../core/ptr.js";
@@ -92,6 +96,12 @@ export const CHUNK_HEADER_BYTES = 24;
 /** Word index of the map, from the chunk's word index. */
 export const K_MAP = CHUNK_HEADER_BYTES >>> 2;
 
+/** R_LAST_SIZE when there is no last block to free or grow in place. */
+export const NO_LAST = 0xffff_ffff;
+
+/** Bytes a small block of `size` takes: its size rounded up to 8, at least 8. */
+export const span = (size: number): number => ((size + 7) & -8) || 8; // size < 2^28: no sign trouble
+
 export const START_BIT = 1;
 export const LIVE_BIT = 2;
 export const GRANULE = 8;
@@ -105,7 +115,7 @@ export const R_TAG = 1;
 export const R_CHUNK = 2;
 export const R_BUMP = 3;
 export const R_END = 4;
-export const R_LAST = 5;
+export const R_FOLDED = 5;
 export const R_FIRST = 6;
 export const R_OLD_USED = 7;
 export const R_LARGE = 8;
@@ -130,8 +140,8 @@ export const R_LARGE_MIN = 26;
 export const R_STATS = 27;
 export const R_LAST_SIZE = 28;
 export const R_UNDONE = 29;
-export const R_NEW_ALLOCS = 30;
-export const R_NEW_REQUESTED = 31;
+export const R_NEW_REQUESTED = 30;
+// word 31: unused, keeps the stats block 8-aligned
 export const ROOT_WORDS = 32;
 export const ROOT_BYTES = ROOT_WORDS * 4; // 128: a multiple of 8, so the stats block follows aligned
 

@@ -58,14 +58,13 @@ import {
   R_LARGE_BYTES,
   R_LARGE_MIN,
   R_LARGE_N,
-  R_LAST,
+  R_FOLDED,
   R_LAST_SIZE,
   R_MAGIC,
   R_MARK,
   R_MARKS,
   R_MARK_SERIAL,
   R_MAX_CHUNK,
-  R_NEW_ALLOCS,
   R_NEW_REQUESTED,
   R_OLD_USED,
   R_PARENT,
@@ -76,8 +75,10 @@ import {
   R_TAG,
   R_TOP,
   R_UNDONE,
+  NO_LAST,
   START_BIT,
   mapBytes,
+  span,
 } from "./layout.js";
 
 export interface RegionOptions {
@@ -214,6 +215,8 @@ export class Region implements Allocator {
     u32[r + R_FIRST] = chunk;
     u32[r + R_CHUNK] = chunk;
     u32[r + R_BUMP] = data;
+    u32[r + R_FOLDED] = data;
+    u32[r + R_LAST_SIZE] = NO_LAST;
     u32[r + R_END] = chunk + bytes;
     gaugeAdd(pages.memory.f64, (stats >>> 3) + S_FOOTPRINT, bytes);
     return root;
@@ -237,21 +240,21 @@ export class Region implements Allocator {
   alloc(size: number): Ptr {
     const u32 = this.memory.u32;
     const r = this.r;
-    // Fast path, about 12 loads and stores: a valid small size, a live region, room in the current
-    // chunk. The guard is also the validation: NaN, negatives, fractions and large sizes fail it
-    // (the typeof comes first because `>>>` throws on a BigInt).
+    // Fast path, 6 loads and 4 stores in the memory: a valid small size, a live region, room in
+    // the current chunk. The guard is also the validation: NaN, negatives, fractions and large
+    // sizes fail it (the typeof comes first because `>>>` throws on a BigInt). The block's address
+    // (bump - span(size)) and the count of allocations (its LIVE bit) are not stored: they are
+    // derived when needed (R_LAST_SIZE, fold).
     if (typeof size === "number" && size >>> 0 === size && size <= this.largeMin && u32[r + R_TAG] === this.tag) {
       const p = u32[r + R_BUMP];
-      const n = ((size + 7) & -8) || 8; // size <= largeMin < 2^28: no sign trouble; size 0 gets 8 bytes
+      const n = ((size + 7) & -8) || 8; // span(size), written out: size <= largeMin < 2^28
       if (p + n <= u32[r + R_END]) {
         u32[r + R_BUMP] = p + n;
-        u32[r + R_LAST] = p;
         u32[r + R_LAST_SIZE] = size;
+        u32[r + R_NEW_REQUESTED] += size;
         const chunk = u32[r + R_CHUNK];
         const g = (p - chunk) >>> 3;
         u32[(chunk >>> 2) + K_MAP + (g >>> 4)] |= (START_BIT | LIVE_BIT) << ((g & 15) << 1);
-        u32[r + R_NEW_ALLOCS] += 1;
-        u32[r + R_NEW_REQUESTED] += size;
         return p;
       }
     }
@@ -273,18 +276,20 @@ export class Region implements Allocator {
   free(ptr: Ptr): void {
     const u32 = this.memory.u32;
     const r = this.r;
-    if (ptr === u32[r + R_LAST] && ptr !== NULL && u32[r + R_TAG] === this.tag) {
+    const lastSize = u32[r + R_LAST_SIZE];
+    if (lastSize !== NO_LAST && ptr === u32[r + R_BUMP] - span(lastSize) && u32[r + R_TAG] === this.tag) {
       // Free-last: R3 guarantees the block is live and nothing starts after it.
       this.settle();
       const chunk = u32[r + R_CHUNK];
       const g = (ptr - chunk) >>> 3;
       u32[(chunk >>> 2) + K_MAP + (g >>> 4)] &= ~((START_BIT | LIVE_BIT) << ((g & 15) << 1));
       u32[r + R_BUMP] = ptr;
-      u32[r + R_LAST] = NULL;
+      u32[r + R_FOLDED] = ptr;
+      u32[r + R_LAST_SIZE] = NO_LAST;
       u32[r + R_UNDONE] = ptr;
       const f64 = this.memory.f64;
       f64[this.s + S_FREES] += 1;
-      f64[this.s + S_REQUESTED] -= u32[r + R_LAST_SIZE];
+      f64[this.s + S_REQUESTED] -= lastSize;
       return;
     }
     if (ptr === NULL) return;
@@ -301,12 +306,13 @@ export class Region implements Allocator {
     if (!isSize(newSize)) invalidSize(newSize);
     const u32 = this.memory.u32;
     const r = this.r;
-    if (ptr === u32[r + R_LAST] && ptr !== NULL) {
+    if (ptr === this.lastBlock() && ptr !== NULL) {
       if (newSize > this.largeMin) return false;
-      const n = ((newSize + 7) & -8) || 8;
+      const n = span(newSize);
       if (ptr + n > u32[r + R_END]) return false;
       this.settle();
       u32[r + R_BUMP] = ptr + n;
+      u32[r + R_FOLDED] = ptr + n;
       this.memory.f64[this.s + S_REQUESTED] += newSize - u32[r + R_LAST_SIZE];
       u32[r + R_LAST_SIZE] = newSize;
       return true;
@@ -335,7 +341,7 @@ export class Region implements Allocator {
   usableSize(ptr: Ptr): number {
     this.live();
     const u32 = this.memory.u32;
-    if (ptr === u32[this.r + R_LAST] && ptr !== NULL) return u32[this.r + R_BUMP] - ptr;
+    if (ptr === this.lastBlock() && ptr !== NULL) return u32[this.r + R_BUMP] - ptr;
     const chunk = this.chunkOf(ptr);
     if (chunk !== NULL) return this.extent(chunk, this.liveSmall(chunk, ptr, false)) ;
     const h = this.largeHeader(ptr, false);
@@ -364,6 +370,9 @@ export class Region implements Allocator {
     const u32a = this.memory.u32;
     const r = this.r;
     const chunkBefore = u32a[r + R_CHUNK];
+    const last = this.lastBlock();
+    const lastSize = u32a[r + R_LAST_SIZE];
+    this.fold();
     const rec = this.reserve(MARK_BYTES, 8);
     if (rec === NULL) return 0;
     const u32 = this.memory.u32;
@@ -379,13 +388,13 @@ export class Region implements Allocator {
     u32[m + M_BUMP] = rec;
     u32[m + M_SERIAL] = u32[r + R_SERIAL];
     const sameChunk = chunk === chunkBefore;
-    u32[m + M_LAST] = sameChunk ? u32[r + R_LAST] : NULL;
-    u32[m + M_LAST_SIZE] = sameChunk ? u32[r + R_LAST_SIZE] : 0;
-    this.fold();
+    u32[m + M_LAST] = sameChunk ? last : NULL;
+    u32[m + M_LAST_SIZE] = sameChunk ? lastSize : 0;
     this.memory.f64[(rec >>> 3) + M_REQUESTED_F64] = this.memory.f64[this.s + S_REQUESTED];
     u32[r + R_MARK] = rec;
     u32[r + R_MARKS] += 1;
-    u32[r + R_LAST] = NULL;
+    u32[r + R_FOLDED] = u32[r + R_BUMP]; // past the record, which is no allocation
+    u32[r + R_LAST_SIZE] = NO_LAST;
     return token;
   }
 
@@ -428,9 +437,9 @@ export class Region implements Allocator {
     f[this.s + S_REQUESTED] = requested;
     u32[r + R_MARK] = prevMark;
     u32[r + R_MARKS] -= 1;
+    // The block just below the record, if it is still live, is the last block again.
     const liveLast = last !== NULL && (mapBits(u32, markChunk, last) & LIVE_BIT) !== 0;
-    u32[r + R_LAST] = liveLast ? last : NULL;
-    u32[r + R_LAST_SIZE] = liveLast ? lastSize : 0;
+    u32[r + R_LAST_SIZE] = liveLast ? lastSize : NO_LAST;
   }
 
   /** Number of marks held. */
@@ -464,8 +473,7 @@ export class Region implements Allocator {
     f64[this.s + S_REQUESTED] = 0;
     u32[r + R_MARK] = NULL;
     u32[r + R_MARKS] = 0;
-    u32[r + R_LAST] = NULL;
-    u32[r + R_LAST_SIZE] = 0;
+    u32[r + R_LAST_SIZE] = NO_LAST;
   }
 
   /**
@@ -522,8 +530,8 @@ export class Region implements Allocator {
     this.live();
     if (!isSize(size)) invalidSize(size);
     if (size > this.largeMin || align > MAX_CHUNK_ALIGN) return this.allocLarge(size, align);
-    const n = ((size + 7) & -8) || 8;
-    const p = this.reserve(n, align);
+    this.fold(); // the alignment padding reserve may skip is no allocation
+    const p = this.reserve(span(size), align);
     if (p === NULL) {
       this.memory.f64[this.s + S_FAILED] += 1;
       return NULL; // running out is an answer, not an exception
@@ -531,10 +539,9 @@ export class Region implements Allocator {
     const u32 = this.memory.u32;
     const r = this.r;
     setBits(u32, u32[r + R_CHUNK], p, START_BIT | LIVE_BIT);
-    u32[r + R_LAST] = p;
+    u32[r + R_FOLDED] = p; // the block itself is counted by the next fold
     u32[r + R_LAST_SIZE] = size;
-    u32[r + R_NEW_ALLOCS] += 1;
-    u32[r + R_NEW_REQUESTED] += size;
+    u32[r + R_NEW_REQUESTED] = size;
     return p;
   }
 
@@ -582,8 +589,9 @@ export class Region implements Allocator {
     initChunk(u32, chunk, got, cur, u32[cw + K_SEQ] + 1, data);
     u32[r + R_CHUNK] = chunk;
     u32[r + R_BUMP] = data;
+    u32[r + R_FOLDED] = data;
     u32[r + R_END] = chunk + got;
-    u32[r + R_LAST] = NULL;
+    u32[r + R_LAST_SIZE] = NO_LAST;
     gaugeAdd(this.memory.f64, this.s + S_FOOTPRINT, got);
     return true;
   }
@@ -702,6 +710,7 @@ export class Region implements Allocator {
     freed += clearBits(u32, chunk, bump, used);
     u32[r + R_CHUNK] = chunk;
     u32[r + R_BUMP] = bump;
+    u32[r + R_FOLDED] = bump; // callers settled first
     u32[r + R_END] = chunk + u32[(chunk >>> 2) + K_BYTES];
     return freed;
   }
@@ -780,17 +789,29 @@ export class Region implements Allocator {
     if (this.memory.u32[this.r + R_TAG] !== this.tag || this.tag === 0) invalidState("this region was destroyed");
   }
 
-  /** Adds the allocations counted in the root since the last fold to the stats block. */
+  /**
+   * Adds the allocations alloc's fast path made since the last fold to the stats block: their
+   * number is the LIVE bits in [R_FOLDED, bump) of the current chunk (one popcount per 16
+   * granules), their bytes R_NEW_REQUESTED.
+   */
   private fold(): void {
     const u32 = this.memory.u32;
     const r = this.r;
-    const n = u32[r + R_NEW_ALLOCS];
-    if (n === 0) return;
+    const from = u32[r + R_FOLDED];
+    const to = u32[r + R_BUMP];
+    if (from === to) return;
     const f64 = this.memory.f64;
-    f64[this.s + S_ALLOCS] += n;
+    f64[this.s + S_ALLOCS] += countLive(u32, u32[r + R_CHUNK], from, to);
     f64[this.s + S_REQUESTED] += u32[r + R_NEW_REQUESTED];
-    u32[r + R_NEW_ALLOCS] = 0;
     u32[r + R_NEW_REQUESTED] = 0;
+    u32[r + R_FOLDED] = to;
+  }
+
+  /** Start of the most recent live small block (free-last, grow-last), or 0. */
+  private lastBlock(): Ptr {
+    const u32 = this.memory.u32;
+    const size = u32[this.r + R_LAST_SIZE];
+    return size === NO_LAST ? NULL : u32[this.r + R_BUMP] - span(size);
   }
 
   /**
@@ -840,7 +861,12 @@ function setBits(u32: Uint32Array, chunk: Ptr, p: Ptr, bits: number): void {
 }
 
 /** Clears the map bits of granules [from, to) of `chunk`; returns how many LIVE bits it cleared. */
-function clearBits(u32: Uint32Array, chunk: Ptr, from: Ptr, to: Ptr): number {
+const clearBits = (u32: Uint32Array, chunk: Ptr, from: Ptr, to: Ptr): number => liveInRange(u32, chunk, from, to, true);
+
+/** The LIVE bits of granules [from, to) of `chunk`. */
+const countLive = (u32: Uint32Array, chunk: Ptr, from: Ptr, to: Ptr): number => liveInRange(u32, chunk, from, to, false);
+
+function liveInRange(u32: Uint32Array, chunk: Ptr, from: Ptr, to: Ptr, clear: boolean): number {
   const mw = (chunk >>> 2) + K_MAP;
   let live = 0;
   let g = (from - chunk) >>> 3;
@@ -849,11 +875,12 @@ function clearBits(u32: Uint32Array, chunk: Ptr, from: Ptr, to: Ptr): number {
     const w = mw + (g >>> 4);
     const lo = (g & 15) << 1;
     const n = Math.min(16 - (g & 15), end - g); // granules of this word in range
-    // mask of bits [lo, lo + 2n): 2n <= 32, built without a shift by 32 (which would wrap)
-    const mask = n === 16 ? 0xffff_ffff : (((1 << (2 * n)) - 1) << lo) >>> 0;
+    // Mask of bits [lo, lo + 2n): 2n <= 32, built without a shift by 32 (which would wrap). All
+    // int32, never `>>> 0`: a value at or above 2^31 would be a boxed double before optimization.
+    const mask = n === 16 ? -1 : ((1 << (2 * n)) - 1) << lo;
     const word = u32[w];
-    live += popcount((word & mask & 0xaaaa_aaaa) >>> 0);
-    u32[w] = (word & ~mask) >>> 0;
+    live += popcount(((word & mask) >>> 1) & 0x5555_5555); // the LIVE bits, moved to the even positions
+    if (clear) u32[w] = word & ~mask;
     g += n;
   }
   return live;
