@@ -85,6 +85,16 @@ export const SUBJECTS: Readonly<Record<string, SubjectEntry>> = {
       return allocatorSubject(region, reusedHandles<Region>((into) => region.child(none, into)));
     },
   },
+  "heapkit-region-fixed": {
+    description: "heapkit Region with growth \"fixed\" (every chunk 4 KiB, the default first chunk); region() as heapkit-region's",
+    make: async (o) => {
+      const { Memory, PagePool, Region } = await import("../src/index.js");
+      const { allocatorSubject, reusedHandles } = await import("./adapters/allocator.js");
+      const region = Region.create(PagePool.create(Memory.create(memoryOptions(o))), { growth: "fixed" });
+      const none = {};
+      return allocatorSubject(region, reusedHandles<Region>((into) => region.child(none, into)));
+    },
+  },
   "heapkit-pool": {
     description: "heapkit Pool, one per object size (24 B, 240 B, 8305 B: free finds the pool with Pool.owns); region() is a Pool of 240 B blocks, one handle re-pointed each round (create's `into`)",
     make: async (o) => {

@@ -42,6 +42,18 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     workloads: () => Object.keys(POOL_WORKLOADS),
     columns: [],
   },
+  growth: {
+    title: "growth: Region chunks, exponential vs fixed",
+    about:
+      "The pool suite's workloads (above) through two Regions that differ only in how their chunks grow: " +
+      "heapkit-region is the default (4 KiB, then each chunk the next page class up to 64 KiB), heapkit-region-fixed " +
+      "takes `growth: \"fixed\"` (every chunk the first chunk's 4 KiB, larger only for one request that needs it). " +
+      "Time per allocation, with the JS bump pointer as the yardstick.",
+    subjects: ["heapkit-region", "heapkit-region-fixed", "js-bump"],
+    peers: ["js-bump"],
+    workloads: () => Object.keys(POOL_WORKLOADS),
+    columns: [],
+  },
   pages: {
     title: "pages: page allocation per class",
     about:

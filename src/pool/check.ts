@@ -28,7 +28,9 @@ import {
   P_SEGS,
   P_SEG_SHIFT,
   P_STATS,
-  P_NEW_ALLOCS,
+  P_LIVE,
+  P_NEW_FREES,
+  FOLD_FREES,
   P_TAG,
   ROOT_BYTES,
   SEG_HEADER_BYTES,
@@ -142,6 +144,9 @@ export function checkPool(memory: Memory, pages: PagePool, root: Ptr): void {
   // P4: stats.
   const s = u32[r + P_STATS] >>> 3;
   const f64 = memory.f64;
-  if (f64[s + S_ALLOCS] + u32[r + P_NEW_ALLOCS] - f64[s + S_FREES] !== live) corrupted(`P4 allocs - frees != ${live} live blocks`, root);
+  if (u32[r + P_LIVE] !== live) corrupted(`P4 P_LIVE ${u32[r + P_LIVE]} != ${live} live blocks`, root);
+  if (u32[r + P_NEW_FREES] >= FOLD_FREES) corrupted("P4 P_NEW_FREES not folded", root);
+  // S_ALLOCS was frees + live when stats() last ran; allocations since then only add to it.
+  if (!(f64[s + S_FREES] >= 0 && f64[s + S_ALLOCS] <= f64[s + S_FREES] + u32[r + P_NEW_FREES] + live)) corrupted("P4 allocs, frees and live blocks disagree", root);
   if (f64[s + S_FOOTPRINT] !== segs.length * segBytes) corrupted("P4 footprint", root);
 }

@@ -36,10 +36,12 @@
 //   P_RUN_SEGS, P_MAX_RUN   segments in the newest run, and the growth cap
 //   P_SEGS                  segments held
 //   P_STATS                 byte offset of the stats block
-//   P_NEW_ALLOCS            allocations not yet added to the stats block: alloc counts in this u32
-//                           word, free and stats() fold it in. It stays below 2^29 (a V8 small
-//                           integer, so even unoptimized code makes no garbage): between two folds
-//                           every allocation takes a different block of the pool.
+//   P_LIVE, P_PEAK          live blocks, and the most a free has seen (a peak settles before the
+//                           decrease that follows it)
+//   P_NEW_FREES             frees not yet added to the stats block, below FOLD_FREES
+//   The fast paths count in these u32 words only, each below 2^30: a V8 small integer, so even
+//   unoptimized code makes no garbage (an f64 slot read there is a new heap number). stats()
+//   folds them into the stats block, where allocs = frees + live.
 //
 // Invariants (check() verifies each by its id):
 //   P1  root magic and tag; the run list is finite, every run a live page-pool run, every
@@ -48,7 +50,7 @@
 //       segments not yet carved have no live bits
 //   P3  free list: finite, every entry a carved, not-live block start of this pool whose word 1
 //       is its index; carved blocks = live bits + free-list entries
-//   P4  stats (pending allocations included): allocs - frees = live bits; footprint = P_SEGS × SEG_BYTES
+//   P4  stats: P_LIVE = live bits <= P_PEAK's bound, P_NEW_FREES < FOLD_FREES; footprint = P_SEGS × SEG_BYTES
 
 export const POOL_MAGIC = 0x6c6f6f62; // "bool"
 
@@ -80,9 +82,13 @@ export const P_RUN_SEGS = 14;
 export const P_MAX_RUN = 15;
 export const P_SEGS = 16;
 export const P_STATS = 17;
-export const P_NEW_ALLOCS = 18;
-export const ROOT_WORDS = 20;
-export const ROOT_BYTES = ROOT_WORDS * 4; // 80: a multiple of 8
+export const P_LIVE = 18;
+export const P_PEAK = 19;
+export const P_NEW_FREES = 20;
+export const ROOT_WORDS = 22;
+export const ROOT_BYTES = ROOT_WORDS * 4; // 88: a multiple of 8
+/** P_NEW_FREES is added to the stats block when it reaches this. */
+export const FOLD_FREES = 0x4000_0000;
 
 /** A segment holds at least this many blocks, which bounds the tail waste to 1/32. */
 export const MIN_BLOCKS_PER_SEG = 32;

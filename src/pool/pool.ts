@@ -31,7 +31,10 @@ import {
   P_LIMIT,
   P_MAGIC,
   P_MAX_RUN,
-  P_NEW_ALLOCS,
+  P_LIVE,
+  P_NEW_FREES,
+  P_PEAK,
+  FOLD_FREES,
   P_NEXT_SEG,
   P_RUNS,
   P_RUN_END,
@@ -214,7 +217,7 @@ export class Pool implements Allocator {
         u32[r + P_BUMP_I] = i + 1;
       }
       u32[((b & this.segMask) >>> 2) + G_MAP + (i >>> 5)] |= 1 << (i & 31); // i & 31: the shift stays below 32
-      u32[r + P_NEW_ALLOCS] += 1;
+      u32[r + P_LIVE] += 1;
       return b;
     }
     return this.allocSlow(size);
@@ -260,14 +263,12 @@ export class Pool implements Allocator {
             u32[pw] = u32[r + P_FREE];
             u32[pw + 1] = i;
             u32[r + P_FREE] = ptr;
-            const f64 = this.memory.f64;
-            const s = this.s;
-            const allocs = f64[s + S_ALLOCS] + u32[r + P_NEW_ALLOCS];
-            f64[s + S_ALLOCS] = allocs;
-            u32[r + P_NEW_ALLOCS] = 0;
-            const live = allocs - f64[s + S_FREES];
-            if (live > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = live; // peaks settle before a decrease
-            f64[s + S_FREES] += 1;
+            const live = u32[r + P_LIVE];
+            if (live > u32[r + P_PEAK]) u32[r + P_PEAK] = live; // a peak settles before the decrease
+            u32[r + P_LIVE] = live - 1;
+            const frees = u32[r + P_NEW_FREES] + 1;
+            if (frees === FOLD_FREES) this.foldFrees();
+            else u32[r + P_NEW_FREES] = frees;
             return;
           }
         }
@@ -320,11 +321,13 @@ export class Pool implements Allocator {
     this.live();
     const f64 = this.memory.f64;
     const s = this.s;
-    f64[s + S_ALLOCS] += this.memory.u32[this.r + P_NEW_ALLOCS];
-    this.memory.u32[this.r + P_NEW_ALLOCS] = 0;
-    const live = f64[s + S_ALLOCS] - f64[s + S_FREES];
-    if (live > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = live;
-    const peak = f64[s + S_LIVE_BLOCKS + 1];
+    const u32 = this.memory.u32;
+    const r = this.r;
+    this.foldFrees();
+    const live = u32[r + P_LIVE];
+    f64[s + S_ALLOCS] = f64[s + S_FREES] + live;
+    const peak = Math.max(f64[s + S_LIVE_BLOCKS + 1], u32[r + P_PEAK], live);
+    f64[s + S_LIVE_BLOCKS + 1] = peak;
     f64[s + S_LIVE_BLOCKS] = live;
     f64[s + S_LIVE_BYTES] = live * this.block;
     f64[s + S_LIVE_BYTES + 1] = peak * this.block;
@@ -367,8 +370,9 @@ export class Pool implements Allocator {
     u32[r + P_BUMP_I] = 0;
     u32[r + P_NEXT_SEG] = segs > 1 ? first + this.segBytes : NULL;
     u32[r + P_RUN_END] = first + segs * this.segBytes;
-    const f64 = this.memory.f64;
-    f64[this.s + S_FREES] = f64[this.s + S_ALLOCS];
+    // Every live block is freed: frees catch up with allocs.
+    this.memory.f64[this.s + S_FREES] += u32[r + P_LIVE];
+    u32[r + P_LIVE] = 0;
   }
 
   /** Gives every segment back to the page pool; any later use, through any handle, throws ERR_HEAP_INVALID_STATE. */
@@ -389,6 +393,13 @@ export class Pool implements Allocator {
       run = next;
     }
     this.pages.free(first); // last: it held the root
+  }
+
+  /** Adds P_NEW_FREES to the stats block. */
+  private foldFrees(): void {
+    const u32 = this.memory.u32;
+    this.memory.f64[this.s + S_FREES] += u32[this.r + P_NEW_FREES];
+    u32[this.r + P_NEW_FREES] = 0;
   }
 
   // ── slow paths ───────────────────────────────────────────────────────────────────────────────

@@ -67,6 +67,7 @@ function runPoolModel(pool: Pool, seq: readonly POp[]): void {
   const u8 = () => pool.memory.u8;
   let allocs = 0;
   let frees = 0;
+  let peak = 0;
   const adopt = (p: Ptr) => {
     assert.ok(!live.has(p), `block ${p} handed out twice`);
     assert.equal(p % 8, 0);
@@ -132,7 +133,8 @@ function runPoolModel(pool: Pool, seq: readonly POp[]): void {
     }
     pool.check();
     const st = pool.stats();
-    assert.deepEqual([st.liveBlocks.current, st.allocs, st.frees], [live.size, allocs, frees]);
+    peak = Math.max(peak, live.size); // within a step the count moves one way only
+    assert.deepEqual([st.liveBlocks.current, st.liveBlocks.peak, st.allocs, st.frees], [live.size, peak, allocs, frees]);
   }
   for (const [p, sd] of live) assert.equal(firstDamaged(u8(), p, size, sd), -1);
   const pp = pool.pages;
@@ -294,8 +296,9 @@ describe("Pool", () => {
     corrupt((u32, pool) => (u32[w(pool) + 16] += 1)); // segment count
     corrupt((u32, pool) => (u32[w(pool) + 12] = u32[w(pool) + 13] + 8)); // run list
     corrupt((u32, _pool, ps) => (u32[((ps[1] & -4096) >>> 2) + 8] ^= 1)); // a live bit
-    corrupt((u32, pool) => (pool.memory.f64[(u32[w(pool) + 17] >>> 3) + 8] += 1)); // allocs
-    corrupt((u32, pool) => (u32[w(pool) + 18] += 1)); // pending allocs
+    corrupt((u32, pool) => (pool.memory.f64[(u32[w(pool) + 17] >>> 3) + 8] += 1e6)); // allocs
+    corrupt((u32, pool) => (u32[w(pool) + 18] += 1)); // live count
+    corrupt((u32, pool) => (u32[w(pool) + 20] = 0x4000_0000)); // frees not folded
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 30 }), fc.nat()), { minLength: 1, maxLength: 8 }), (writes) => {
         const pool = Pool.create(pages(), { size: 24 });
