@@ -52,6 +52,11 @@ import {
   R_SIB_PREV,
   R_STATS,
   R_NEW_REQUESTED,
+  R_NEW_N,
+  R_NEW_FREES,
+  R_FREED_REQUESTED,
+  FOLD_FREES,
+  FOLD_BYTES,
   R_TAG,
   R_TOP,
   NO_LAST,
@@ -209,11 +214,13 @@ export function checkRegion(memory: Memory, pages: PagePool, root: Ptr): void {
   const folded = u32[r + R_FOLDED];
   const cur = chunks[0];
   if (folded < u32[(cur >>> 2) + K_DATA] || folded > used[0] || folded % 8 !== 0) corrupted(`R6 R_FOLDED ${folded} is not in the current chunk's used bytes`, root);
-  const newRequested = u32[r + R_NEW_REQUESTED];
-  if (newRequested > used[0] - folded) corrupted(`R6 ${newRequested} pending requested bytes in ${used[0] - folded} bytes`, root);
-  let newAllocs = 0;
+  const newFrees = u32[r + R_NEW_FREES];
+  const freedRequested = u32[r + R_FREED_REQUESTED];
+  if (newFrees >= FOLD_FREES || freedRequested > FOLD_BYTES + u32[r + R_LARGE_MIN]) corrupted(`R6 ${newFrees} frees of ${freedRequested} bytes not folded`, root);
+  let newAllocs = u32[r + R_NEW_N];
   for (let p = folded; p < used[0]; p += 8) if ((bits(cur, p) & LIVE_BIT) !== 0) newAllocs++;
-  const live = f64[s + S_ALLOCS] + newAllocs - f64[s + S_FREES];
+  const newRequested = u32[r + R_NEW_REQUESTED] - freedRequested;
+  const live = f64[s + S_ALLOCS] + newAllocs - f64[s + S_FREES] - newFrees;
   if (live !== liveBits + n) corrupted(`R6 allocs - frees = ${live}, but ${liveBits} small and ${n} large blocks are live`, root);
   if (!(f64[s + S_REQUESTED] + newRequested >= 0)) corrupted("R6 requested bytes negative", root);
 

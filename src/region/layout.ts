@@ -50,12 +50,19 @@
 //   R_CACHE_BYTES, R_CACHE_LIMIT  bytes in the cache, and its bound
 //   R_FIRST_BYTES, R_MAX_CHUNK, R_GROWTH, R_LARGE_MIN  the options (R_GROWTH: GROW_*)
 //   R_STATS      byte offset of the stats block (follows the root)
-//   R_NEW_REQUESTED  bytes requested by the allocations in [R_FOLDED, bump) of the current
-//                chunk, which are not yet in the stats block: alloc's fast path adds to this one
-//                u32 word and counts nothing else. fold() adds them in: their number is the LIVE
-//                bits in that range, every operation that moves the bump otherwise folds first,
-//                and the word stays below 2^31 (a chunk's size; a V8 small integer, so even
-//                unoptimized code makes no garbage).
+//   Counts not yet in the stats block (fold() adds them in; every operation that moves the bump
+//   other than alloc and free-last folds first). All u32, non-negative and, for chunks up to
+//   1 GiB, below 2^31: V8 small integers, so even unoptimized code makes no garbage (an f64 slot
+//   read there is a new heap number).
+//     R_NEW_REQUESTED  bytes requested by the allocations since the last fold: alloc's fast path
+//                adds to this one word and counts nothing else. Their number is R_NEW_N plus the
+//                LIVE bits in [R_FOLDED, bump) of the current chunk.
+//     R_NEW_N    allocations since the last fold that free-last has counted (it moves R_FOLDED)
+//     R_NEW_FREES, R_FREED_REQUESTED  free-lasts since the last fold, and their requested bytes
+//     R_HIGH_N, R_HIGH_BYTES, R_HIGH_REQUESTED  the peaks free-last saw before its decreases:
+//                live blocks gained since the last fold, liveBytes, requested bytes gained. A
+//                free-last lowers the gauges without touching the stats block; fold() raises the
+//                peaks from these, so they stay exact.
 //
 // Large block (size > R_LARGE_MIN, or alignment beyond a chunk's reach): its own page-pool run,
 // with a header just below the caller's pointer:
@@ -77,8 +84,8 @@
 //       strictly decreasing, R_LARGE_N and R_LARGE_BYTES agree with it
 //   R5  the mark stack is finite, R_MARKS long, tokens strictly decreasing; each record lies in
 //       its chunk at its M_BUMP, which is in order with the records above it
-//   R6  stats: K_DATA <= R_FOLDED <= bump in the current chunk, R_NEW_REQUESTED <= bump -
-//       R_FOLDED; allocs (with the LIVE bits above R_FOLDED) - frees = LIVE bits + large blocks;
+//   R6  stats: K_DATA <= R_FOLDED <= bump in the current chunk; the counts not yet folded below
+//       their bounds; allocs - frees, pending counts included, = LIVE bits + large blocks;
 //       requested bytes not negative; the footprint is the chunks, large runs and cached chunks
 //   R7  children: each child's parent is this region and the sibling links agree
 
@@ -97,7 +104,7 @@ export const CHUNK_HEADER_BYTES = 24;
 export const K_MAP = CHUNK_HEADER_BYTES >>> 2;
 
 /** R_LAST_SIZE when there is no last block to free or grow in place. */
-export const NO_LAST = 0xffff_ffff;
+export const NO_LAST = 0x7fff_ffff; // above any small size (largeSize <= 256 MiB), and a V8 small integer
 
 /** Bytes a small block of `size` takes: its size rounded up to 8, at least 8. */
 export const span = (size: number): number => ((size + 7) & -8) || 8; // size < 2^28: no sign trouble
@@ -141,9 +148,18 @@ export const R_STATS = 27;
 export const R_LAST_SIZE = 28;
 export const R_UNDONE = 29;
 export const R_NEW_REQUESTED = 30;
-// word 31: unused, keeps the stats block 8-aligned
-export const ROOT_WORDS = 32;
-export const ROOT_BYTES = ROOT_WORDS * 4; // 128: a multiple of 8, so the stats block follows aligned
+export const R_NEW_N = 31;
+export const R_NEW_FREES = 32;
+export const R_FREED_REQUESTED = 33;
+export const R_HIGH_N = 34;
+export const R_HIGH_BYTES = 35;
+export const R_HIGH_REQUESTED = 36;
+// word 37: unused, keeps the stats block 8-aligned
+export const ROOT_WORDS = 38;
+export const ROOT_BYTES = ROOT_WORDS * 4; // 152: a multiple of 8, so the stats block follows aligned
+/** Free-last folds when its counts since the last fold reach these (keeps them small integers). */
+export const FOLD_FREES = 0x1_0000;
+export const FOLD_BYTES = 0x2000_0000;
 
 export const GROW_EXPONENTIAL = 0;
 export const GROW_FIXED = 1;

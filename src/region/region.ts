@@ -66,6 +66,14 @@ import {
   R_MARK_SERIAL,
   R_MAX_CHUNK,
   R_NEW_REQUESTED,
+  R_NEW_N,
+  R_NEW_FREES,
+  R_FREED_REQUESTED,
+  R_HIGH_N,
+  R_HIGH_BYTES,
+  R_HIGH_REQUESTED,
+  FOLD_FREES,
+  FOLD_BYTES,
   R_OLD_USED,
   R_PARENT,
   R_SERIAL,
@@ -278,18 +286,29 @@ export class Region implements Allocator {
     const r = this.r;
     const lastSize = u32[r + R_LAST_SIZE];
     if (lastSize !== NO_LAST && ptr === u32[r + R_BUMP] - span(lastSize) && u32[r + R_TAG] === this.tag) {
-      // Free-last: R3 guarantees the block is live and nothing starts after it.
-      this.settle();
+      // Free-last: R3 guarantees the block is live and nothing starts after it. The gauges drop
+      // in the root's u32 counts only: first the peaks they had are noted (R_HIGH_*), then the
+      // allocations made since R_FOLDED are counted and the free with them.
       const chunk = u32[r + R_CHUNK];
+      const bump = u32[r + R_BUMP];
+      const n = u32[r + R_NEW_N] + countLive(u32, chunk, u32[r + R_FOLDED], bump);
+      const frees = u32[r + R_NEW_FREES];
+      const freed = u32[r + R_FREED_REQUESTED];
+      if (n - frees > u32[r + R_HIGH_N]) u32[r + R_HIGH_N] = n - frees;
+      const bytes = u32[r + R_OLD_USED] + (bump - u32[(chunk >>> 2) + K_DATA]) + u32[r + R_LARGE_BYTES];
+      if (bytes > u32[r + R_HIGH_BYTES]) u32[r + R_HIGH_BYTES] = bytes;
+      const gained = u32[r + R_NEW_REQUESTED] - freed;
+      if (gained > u32[r + R_HIGH_REQUESTED]) u32[r + R_HIGH_REQUESTED] = gained;
       const g = (ptr - chunk) >>> 3;
       u32[(chunk >>> 2) + K_MAP + (g >>> 4)] &= ~((START_BIT | LIVE_BIT) << ((g & 15) << 1));
       u32[r + R_BUMP] = ptr;
       u32[r + R_FOLDED] = ptr;
+      u32[r + R_NEW_N] = n;
+      u32[r + R_NEW_FREES] = frees + 1;
+      u32[r + R_FREED_REQUESTED] = freed + lastSize;
       u32[r + R_LAST_SIZE] = NO_LAST;
       u32[r + R_UNDONE] = ptr;
-      const f64 = this.memory.f64;
-      f64[this.s + S_FREES] += 1;
-      f64[this.s + S_REQUESTED] -= lastSize;
+      if (frees + 1 === FOLD_FREES || freed > FOLD_BYTES) this.fold();
       return;
     }
     if (ptr === NULL) return;
@@ -790,20 +809,27 @@ export class Region implements Allocator {
   }
 
   /**
-   * Adds the allocations alloc's fast path made since the last fold to the stats block: their
-   * number is the LIVE bits in [R_FOLDED, bump) of the current chunk (one popcount per 16
-   * granules), their bytes R_NEW_REQUESTED.
+   * Adds the counts kept in the root since the last fold (layout.ts) to the stats block, and
+   * raises the peaks to those free-last saw. Allocations: R_NEW_N plus the LIVE bits in
+   * [R_FOLDED, bump) of the current chunk (one popcount per 16 granules).
    */
   private fold(): void {
     const u32 = this.memory.u32;
     const r = this.r;
     const from = u32[r + R_FOLDED];
     const to = u32[r + R_BUMP];
-    if (from === to) return;
+    if (from === to && u32[r + R_NEW_N] === 0 && u32[r + R_NEW_FREES] === 0) return;
     const f64 = this.memory.f64;
-    f64[this.s + S_ALLOCS] += countLive(u32, u32[r + R_CHUNK], from, to);
-    f64[this.s + S_REQUESTED] += u32[r + R_NEW_REQUESTED];
-    u32[r + R_NEW_REQUESTED] = 0;
+    const s = this.s;
+    const baseLive = f64[s + S_ALLOCS] - f64[s + S_FREES];
+    if (baseLive + u32[r + R_HIGH_N] > f64[s + S_LIVE_BLOCKS + 1]) f64[s + S_LIVE_BLOCKS + 1] = baseLive + u32[r + R_HIGH_N];
+    if (u32[r + R_HIGH_BYTES] > f64[s + S_LIVE_BYTES + 1]) f64[s + S_LIVE_BYTES + 1] = u32[r + R_HIGH_BYTES];
+    const baseRequested = f64[s + S_REQUESTED];
+    if (baseRequested + u32[r + R_HIGH_REQUESTED] > f64[s + S_REQUESTED + 1]) f64[s + S_REQUESTED + 1] = baseRequested + u32[r + R_HIGH_REQUESTED];
+    f64[s + S_ALLOCS] += u32[r + R_NEW_N] + countLive(u32, u32[r + R_CHUNK], from, to);
+    f64[s + S_FREES] += u32[r + R_NEW_FREES];
+    f64[s + S_REQUESTED] = baseRequested + u32[r + R_NEW_REQUESTED] - u32[r + R_FREED_REQUESTED];
+    clearWords(u32, r + R_NEW_REQUESTED, r + R_HIGH_REQUESTED + 1);
     u32[r + R_FOLDED] = to;
   }
 

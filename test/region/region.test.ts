@@ -318,7 +318,7 @@ describe("Region", () => {
     r.check();
   });
 
-  test("allocs and requestedBytes count every allocation exactly, across chunks, free-last, marks and stats reads", () => {
+  test("allocs, frees, liveBlocks and requestedBytes (and their peaks) are exact across chunks, free-last, marks and stats reads", () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(fc.record({ size: fc.nat({ max: 3000 }) }), fc.constantFrom("free-last", "stats", "mark", "check")), { maxLength: 300 }),
@@ -328,12 +328,26 @@ describe("Region", () => {
           let frees = 0;
           let requested = 0;
           let last: { p: Ptr; size: number } | null = null;
+          let peakLive = 0;
+          let peakRequested = 0;
+          let liveBytesSeen = 0;
+          const expect = () => {
+            const st = r.stats();
+            assert.deepEqual(
+              [st.allocs, st.frees, st.liveBlocks.current, st.liveBlocks.peak, st.requestedBytes.current, st.requestedBytes.peak],
+              [allocs, frees, allocs - frees, peakLive, requested, peakRequested],
+            );
+            liveBytesSeen = Math.max(liveBytesSeen, st.liveBytes.current);
+            assert.ok(st.liveBytes.peak >= liveBytesSeen, "liveBytes.peak below a liveBytes seen");
+          };
           for (const op of ops) {
             if (typeof op === "object") {
               const p = allocOrThrow(r, op.size);
               allocs++;
               requested += op.size;
               last = { p, size: op.size };
+              peakLive = Math.max(peakLive, allocs - frees);
+              peakRequested = Math.max(peakRequested, requested);
             } else if (op === "free-last") {
               if (last === null) continue;
               r.free(last.p);
@@ -346,18 +360,28 @@ describe("Region", () => {
             } else if (op === "check") {
               r.check();
             } else {
-              const st = r.stats();
-              assert.deepEqual([st.allocs, st.frees, st.requestedBytes.current], [allocs, frees, requested]);
+              expect();
             }
           }
           r.check();
-          const st = r.stats();
-          assert.deepEqual([st.allocs, st.frees, st.requestedBytes.current], [allocs, frees, requested]);
+          expect();
           r.destroy();
         },
       ),
       { numRuns: 150 },
     );
+  });
+
+  test("a free-last between stats reads keeps the peaks it lowered from", () => {
+    const r = Region.create(pool());
+    allocOrThrow(r, 100);
+    const b = allocOrThrow(r, 200);
+    r.free(b);
+    const st = r.stats();
+    assert.deepEqual([st.liveBytes.current, st.liveBytes.peak], [104, 304]);
+    assert.deepEqual([st.liveBlocks.current, st.liveBlocks.peak], [1, 2]);
+    assert.deepEqual([st.requestedBytes.current, st.requestedBytes.peak], [100, 300]);
+    r.check();
   });
 
   test("requestedBytes follows frees and releases, including large blocks older than a mark", () => {
@@ -577,7 +601,9 @@ describe("Region", () => {
     corrupt((u32, r) => (u32[(u32[w(r) + 12] >>> 2) + 0] = u32[w(r) + 12])); // mark cycle
     corrupt((u32, r) => (u32[(u32[w(r) + 2] >>> 2) + 6] ^= 1)); // a map bit
     corrupt((u32, r) => (r.memory.f64[(u32[w(r) + 27] >>> 3) + 8] += 1)); // allocs
-    corrupt((u32, r) => (u32[w(r) + 30] += 1)); // pending requested bytes beyond the bump
+    corrupt((u32, r) => (u32[w(r) + 31] += 1)); // allocations counted by free-last
+    corrupt((u32, r) => (u32[w(r) + 32] += 1)); // frees not folded
+    corrupt((u32, r) => (u32[w(r) + 33] = 0x7000_0000)); // freed bytes past the fold bound
     corrupt((u32, r) => (u32[w(r) + 5] -= 80)); // R_FOLDED below the block before the mark record: counted twice
     corrupt((u32, r) => (u32[w(r) + 28] = 9)); // R_LAST_SIZE: no live block there
     fc.assert(
