@@ -51,13 +51,15 @@
 //   R_FIRST_BYTES, R_MAX_CHUNK, R_GROWTH, R_LARGE_MIN  the options (R_GROWTH: GROW_*)
 //   R_STATS      byte offset of the stats block (follows the root)
 //   Counts not yet in the stats block (fold() adds them in; every operation that moves the bump
-//   other than alloc and free-last folds first). All u32, non-negative and, for chunks up to
-//   1 GiB, below 2^31: V8 small integers, so even unoptimized code makes no garbage (an f64 slot
-//   read there is a new heap number).
+//   other than alloc, free-last and a new chunk folds first, and those fold once a count passes
+//   FOLD_FREES or FOLD_BYTES). All u32, non-negative and, for chunks up to 1 GiB, below 2^31:
+//   V8 small integers, so even unoptimized code makes no garbage (an f64 slot read there is a
+//   new heap number).
 //     R_NEW_REQUESTED  bytes requested by the allocations since the last fold: alloc's fast path
 //                adds to this one word and counts nothing else. Their number is R_NEW_N plus the
 //                LIVE bits in [R_FOLDED, bump) of the current chunk.
-//     R_NEW_N    allocations since the last fold that free-last has counted (it moves R_FOLDED)
+//     R_NEW_N    allocations since the last fold counted by free-last and new chunks (which move
+//                R_FOLDED)
 //     R_NEW_FREES, R_FREED_REQUESTED  free-lasts since the last fold, and their requested bytes
 //     R_HIGH_N, R_HIGH_BYTES, R_HIGH_REQUESTED  the peaks free-last saw before its decreases:
 //                live blocks gained since the last fold, liveBytes, requested bytes gained. A
@@ -157,7 +159,7 @@ export const R_HIGH_REQUESTED = 36;
 // word 37: unused, keeps the stats block 8-aligned
 export const ROOT_WORDS = 38;
 export const ROOT_BYTES = ROOT_WORDS * 4; // 152: a multiple of 8, so the stats block follows aligned
-/** Free-last folds when its counts since the last fold reach these (keeps them small integers). */
+/** Free-last and new chunks fold when the counts since the last fold reach these (keeps them small integers). */
 export const FOLD_FREES = 0x1_0000;
 export const FOLD_BYTES = 0x2000_0000;
 

@@ -549,7 +549,7 @@ export class Region implements Allocator {
     this.live();
     if (!isSize(size)) invalidSize(size);
     if (size > this.largeMin || align > MAX_CHUNK_ALIGN) return this.allocLarge(size, align);
-    this.fold(); // the alignment padding reserve may skip is no allocation
+    this.countUp(); // the alignment padding reserve may skip is no allocation
     const p = this.reserve(span(size), align);
     if (p === NULL) {
       this.memory.f64[this.s + S_FAILED] += 1;
@@ -560,7 +560,7 @@ export class Region implements Allocator {
     setBits(u32, u32[r + R_CHUNK], p, START_BIT | LIVE_BIT);
     u32[r + R_FOLDED] = p; // the block itself is counted by the next fold
     u32[r + R_LAST_SIZE] = size;
-    u32[r + R_NEW_REQUESTED] = size;
+    u32[r + R_NEW_REQUESTED] += size;
     return p;
   }
 
@@ -580,10 +580,10 @@ export class Region implements Allocator {
 
   /** Makes a chunk with at least `need` data bytes the current one. */
   private newChunk(need: number): boolean {
-    this.fold(); // the pending counts cover the current chunk only
     let u32 = this.memory.u32;
     const r = this.r;
     const cur = u32[r + R_CHUNK];
+    this.countUp(); // the chunk being left: its map is read only while it is current
     const curBytes = u32[(cur >>> 2) + K_BYTES];
     const F = this.pages.frameBytes;
     // Exponential growth steps through the page classes (4 KiB → 64 KiB → 2 MiB by default) up to
@@ -831,6 +831,20 @@ export class Region implements Allocator {
     f64[s + S_REQUESTED] = baseRequested + u32[r + R_NEW_REQUESTED] - u32[r + R_FREED_REQUESTED];
     clearWords(u32, r + R_NEW_REQUESTED, r + R_HIGH_REQUESTED + 1);
     u32[r + R_FOLDED] = to;
+  }
+
+  /**
+   * Counts the allocations in [R_FOLDED, bump) into R_NEW_N and moves R_FOLDED to the bump, for
+   * a new chunk or a block after padding. The stats block is updated only once the counts grow
+   * large: no f64 slot is read here, which would make a new heap number before optimization.
+   */
+  private countUp(): void {
+    const u32 = this.memory.u32;
+    const r = this.r;
+    const bump = u32[r + R_BUMP];
+    u32[r + R_NEW_N] += countLive(u32, u32[r + R_CHUNK], u32[r + R_FOLDED], bump);
+    u32[r + R_FOLDED] = bump;
+    if (u32[r + R_NEW_N] > FOLD_BYTES || u32[r + R_NEW_REQUESTED] > FOLD_BYTES) this.fold();
   }
 
   /** Start of the most recent live small block (free-last, grow-last), or 0. */
