@@ -857,7 +857,8 @@ export class Region implements Allocator {
   /**
    * Brings the derived gauges up to date and raises their peaks. liveBlocks is allocs - frees,
    * liveBytes the bytes below the bumps plus the large blocks; both only rise in alloc, which
-   * does not touch them, so every operation that lowers one settles first and the peaks stay exact.
+   * does not touch them, so every operation that lowers one settles first (free-last notes the
+   * peaks in R_HIGH_* instead, for fold) and the peaks stay exact.
    */
   private settle(): void {
     this.fold();
