@@ -50,7 +50,8 @@
 //       segments not yet carved have no live bits
 //   P3  free list: finite, every entry a carved, not-live block start of this pool whose word 1
 //       is its index; carved blocks = live bits + free-list entries
-//   P4  stats: P_LIVE = live bits <= P_PEAK's bound, P_NEW_FREES < FOLD_FREES; footprint = P_SEGS × SEG_BYTES
+//   P4  stats: P_LIVE = live bits; P_NEW_FREES < FOLD_FREES; allocs (as of the last stats())
+//       <= frees + P_NEW_FREES + P_LIVE; footprint = P_SEGS × SEG_BYTES
 
 export const POOL_MAGIC = 0x6c6f6f62; // "bool"
 
