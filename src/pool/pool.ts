@@ -68,6 +68,22 @@ function gridCount(seg: number, block: number, align: number, extra: number): nu
 }
 
 /**
+ * Segment size for `block`-byte blocks: a power of two of at least a frame and MIN_BLOCKS_PER_SEG
+ * blocks, doubled (up to MAX_RUN_BYTES) while its header and tail waste (not the live map, which
+ * grows with it) are more than 1/64 of it. Every byte wasted there is a byte touched for nothing:
+ * 240 B blocks waste 3.2 % of an 8 KiB segment (264 B) and 0.3 % of a 16 KiB one.
+ */
+function segmentBytes(frameBytes: number, block: number, align: number, largest: number): number {
+  let seg = Math.max(frameBytes, ceilPow2(block * MIN_BLOCKS_PER_SEG));
+  const cap = Math.min(largest, Math.max(seg, MAX_RUN_BYTES));
+  for (let count = gridCount(seg, block, align, 0); seg < cap && (seg - count * block - mapBytes(count)) * 64 > seg; ) {
+    seg *= 2;
+    count = gridCount(seg, block, align, 0);
+  }
+  return seg;
+}
+
+/**
  * A pool of fixed-size blocks (boost::pool). `alloc` and `free` are O(1): a LIFO free list,
  * then a bump through the current segment. Always-on checks cost one header load and one bit
  * test: a pointer that is not a block start of this pool throws ERR_HEAP_INVALID_POINTER, a
@@ -133,7 +149,7 @@ export class Pool implements Allocator {
     const maxBlock = Math.floor(largest / MIN_BLOCKS_PER_SEG / 2);
     if (!isSize(size) || size > maxBlock) invalidOption("size", size, `an integer in [0, ${maxBlock}]`);
     const block = alignUp(Math.max(size, 8), align);
-    const segBytes = Math.max(pages.frameBytes, ceilPow2(block * MIN_BLOCKS_PER_SEG));
+    const segBytes = segmentBytes(pages.frameBytes, block, align, largest);
     // Runs are whole page classes after the first, so a run given back (reset, destroy) is one
     // free page the next run pops as it is: no splitting, no coalescing, and its frames are hot.
     const capClass = firstAtLeast(pages.classes, Math.max(MAX_RUN_BYTES, 4 * segBytes), largest);

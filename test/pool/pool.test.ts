@@ -213,6 +213,30 @@ describe("Pool", () => {
     pool.check();
   });
 
+  test("a segment wastes at most 1/64 of its bytes on its header and tail, beside the live map", () => {
+    // Seen from outside: the blocks of one segment are consecutive, and within a run the next
+    // segment's first block is one segment size further on (the smallest such step).
+    for (const size of [8, 24, 100, 128, 200, 240, 300, 1000, 2000, 8305]) {
+      const pool = Pool.create(pages(8 * MiB), { size });
+      const block = pool.blockSize;
+      const ptrs: number[] = [];
+      for (let i = 0; i < 6 * Math.ceil(65536 / block) + 100; i++) ptrs.push(allocOrThrow(pool, size));
+      const firsts = [0];
+      for (let k = 1; k < ptrs.length; k++) if (ptrs[k] !== ptrs[k - 1] + block) firsts.push(k);
+      const steps = firsts.slice(1, -1).map((f, j) => ptrs[firsts[j + 2]] - ptrs[f]); // from the 2nd segment: the 1st holds the root
+      const seg = Math.min(...steps.filter((d) => d > 0));
+      assert.ok(seg >= 4096 && (seg & (seg - 1)) === 0, `${size} B: segment step ${seg}`);
+      for (let j = 0; j < steps.length; j++) {
+        if (steps[j] !== seg) continue; // the last segment of a run
+        const count = firsts[j + 2] - firsts[j + 1];
+        const waste = seg - count * block - Math.ceil(count / 64) * 8;
+        assert.ok(count >= 32, `${size} B: ${count} blocks in a segment`);
+        assert.ok(waste * 64 <= seg || seg >= 65536, `${size} B: a ${seg} B segment wastes ${waste} B`);
+      }
+      pool.check();
+    }
+  });
+
   test("reset keeps the first run; runs grow through whole page classes", () => {
     const pp = pages(8 * MiB);
     const pool = Pool.create(pp, { size: 24 });
