@@ -154,9 +154,9 @@ export class Pool implements Allocator {
     // free page the next run pops as it is: no splitting, no coalescing, and its frames are hot.
     const capClass = firstAtLeast(pages.classes, Math.max(MAX_RUN_BYTES, 4 * segBytes), largest);
     const maxRun = Math.max(1, Math.floor(capClass / segBytes));
-    // The first run is a whole page class too (one 4 KiB segment for small blocks, 64 KiB of 8 KiB
+    // The first run is a whole page class too (one 4 KiB segment for small blocks, 64 KiB of 16 KiB
     // segments for 240 B ones): a pool created and destroyed per request then takes and gives
-    // back one whole free page. A single 8 KiB segment was split from a 64 KiB page each time and
+    // back one whole free page. A single segment was split from a 64 KiB page each time and
     // left the page pool coalescing on every create (measured: most of a create-destroy round).
     const firstRun = Math.min(firstAtLeast(pages.classes, segBytes, segBytes), maxRun * segBytes);
     let firstSegs = Math.max(1, Math.floor(firstRun / segBytes));
