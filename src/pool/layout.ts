@@ -1,8 +1,9 @@
 // Pool layout: fixed-size blocks (boost::pool / object_pool) carved from segments taken from the
 // page pool. Everything lives in the memory; a handle holds the root's word index and the tag.
 //
-// A segment is SEG_BYTES (a power of two, at least one frame, at least 32 blocks) at an address
-// aligned to SEG_BYTES, so the segment of any pointer is `ptr & -SEG_BYTES`: free() finds the
+// A segment is SEG_BYTES (a power of two, at least one frame, at least 32 blocks, and larger, up
+// to 64 KiB, while header and tail would waste more than 1/64 of it) at an address aligned to
+// SEG_BYTES, so the segment of any pointer is `ptr & -SEG_BYTES`: free() finds the
 // block grid and the live bitmap with a mask and one header load, and never searches.
 // Segments are taken from the page pool in runs of whole page classes: the first run the smallest
 // class holding a segment, then each run the next class above the last (4 KiB → 64 KiB → …, up
