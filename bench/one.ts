@@ -2,7 +2,10 @@
 // results.ts) on stdout. run.ts starts a fresh process of this for every pair and repetition, so
 // no pair inherits another's JIT state, heap or GC debt.
 //
-//   node build/bench/one.js --subject NAME --workload NAME [--scale X] [--traces DIR]
+//   node build/bench/one.js --subject NAME --workload NAME [--scale X] [--traces DIR] [--warm N]
+//
+// --warm N: N untimed runs of the workload over the same subject first (a repeatable workload
+// only), so that the timed run sees V8's optimized code and memory already in use.
 //
 // A pair that throws (an allocation that returned 0, a missing member, a trap) prints
 // {"ok":false,"error":...} and exits 1; it never crashes the harness. GC time is the sum of the
@@ -39,13 +42,15 @@ async function main(): Promise<void> {
   const workloadName = arg("workload");
   const scale = Number(arg("scale") ?? "1");
   const tracesDir = resolve(arg("traces") ?? resolve(REPO_ROOT, "..", "shared", "traces"));
-  if (subjectName === undefined || workloadName === undefined || !(scale > 0)) {
-    return print({ ok: false, error: "usage: one.js --subject NAME --workload NAME [--scale X] [--traces DIR]" });
+  const warm = Number(arg("warm") ?? "0");
+  if (subjectName === undefined || workloadName === undefined || !(scale > 0) || !Number.isInteger(warm) || warm < 0) {
+    return print({ ok: false, error: "usage: one.js --subject NAME --workload NAME [--scale X] [--traces DIR] [--warm N]" });
   }
   const entry = Object.hasOwn(SUBJECTS, subjectName) ? SUBJECTS[subjectName] : undefined;
   if (entry?.make === undefined) return print({ ok: false, error: `no in-process subject "${subjectName}"` });
   const workload = findWorkload(workloadName, tracesDir);
   if (workload === undefined) return print({ ok: false, error: `no workload "${workloadName}"` });
+  if (warm > 0 && workload.repeatable !== true) return print({ ok: false, error: `workload "${workloadName}" leaves blocks live: it cannot be run again for --warm` });
 
   let subject: Subject | undefined;
   let result: WorkloadResult;
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
     const prepared = workload.prepare({ scale, tracesDir });
     subject = await entry.make(prepared.capacity);
     need(subject, workload.needs);
+    for (let i = 0; i < warm; i++) prepared.run(subject);
     // A full collection first (run.ts starts pairs with --expose-gc), so that the garbage of
     // start-up and preparation is not collected, and timed as GC, during the run.
     (globalThis as { gc?: () => void }).gc?.();

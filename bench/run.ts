@@ -54,12 +54,13 @@ function pairsOf(suite: Suite, o: RunOptions): Pair[] {
   return pairs;
 }
 
-/** Runs one repetition of `p` in a fresh process and returns its JSON line (or why there is none). */
-function runPair(p: Pair, o: RunOptions): PairLine {
+/** Runs one repetition of `p` in a fresh process, after `warm` untimed runs in it, and returns its JSON line (or why there is none). */
+function runPair(p: Pair, o: RunOptions, warm: number): PairLine {
   const entry = SUBJECTS[p.subject];
   let file: string;
   let args: string[];
   if (entry.native !== undefined) {
+    if (warm > 0) return { ok: false, skipped: true, error: "a native subject has no warm runs" };
     const cmd = entry.native({ name: p.workloadName, input: p.workload.input, scale: o.scale });
     if ("skip" in cmd) return { ok: false, skipped: true, error: cmd.skip };
     file = cmd.file;
@@ -78,6 +79,7 @@ function runPair(p: Pair, o: RunOptions): PairLine {
       String(o.scale),
       "--traces",
       o.tracesDir,
+      ...(warm > 0 ? ["--warm", String(warm)] : []),
     ];
   }
   if (o.cpu !== null) {
@@ -124,7 +126,7 @@ function runSuite(name: string, suite: Suite, pairs: readonly Pair[], o: RunOpti
     pairs.forEach((p, i) => {
       if (done[i]) return;
       const t0 = Date.now();
-      const line = runPair(p, o);
+      const line = runPair(p, o, suite.warmRuns ?? 0);
       lines[i].push(line);
       if (!line.ok) done[i] = true;
       log(progress(name, rep, o.reps, p, line, Date.now() - t0));

@@ -25,6 +25,12 @@ export interface Suite {
   /** Whether --workload may name `workload` for this suite; by default, when workloads() lists it. */
   owns?(workload: string): boolean;
   readonly columns: readonly ExtraColumn[];
+  /**
+   * Untimed runs of the workload over the same subject, in the pair's process, before the timed
+   * one (repeatable workloads only): the steady state of a long-running program, with V8's
+   * optimized code and the subject's memory already in use. 0 or absent: a cold start.
+   */
+  readonly warmRuns?: number;
 }
 
 export const SUITES: Readonly<Record<string, Suite>> = {
@@ -41,6 +47,19 @@ export const SUITES: Readonly<Record<string, Suite>> = {
     peers: ["js-bump", "js-objects", "u8array", "thing-malloc", "as-tlsf"],
     workloads: () => Object.keys(POOL_WORKLOADS),
     columns: [],
+  },
+  "pool-warm": {
+    title: "pool-warm: create & destroy in steady state",
+    about:
+      "The pool suite's create & destroy workload (N/100 rounds of create a region, 100 allocations, destroy), " +
+      "timed after 3 untimed runs of it over the same subject in the same process: V8 has optimized the loop and " +
+      "the regions' memory has been touched, as in a server that has run for a while. The pool suite's row is the " +
+      "cold start of the same workload. Time per allocation. (u8array is left out: 4 runs of it take a minute.)",
+    subjects: ["heapkit-region", "heapkit-pool", "js-bump", "js-objects", "thing-malloc", "as-tlsf"],
+    peers: ["js-bump", "js-objects", "thing-malloc", "as-tlsf"],
+    workloads: () => ["create-destroy"],
+    columns: [],
+    warmRuns: 3,
   },
   growth: {
     title: "growth: Region chunks, exponential vs fixed",

@@ -34,6 +34,8 @@ export interface Workload {
   readonly needs: readonly SubjectMember[];
   /** The file it reads, if any (native subjects are handed it). */
   readonly input?: string;
+  /** run() may be called again on the same subject: it leaves nothing live (a suite's `warmRuns` needs this). */
+  readonly repeatable?: boolean;
   prepare(ctx: WorkloadContext): PreparedWorkload;
 }
 

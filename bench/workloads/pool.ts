@@ -144,6 +144,7 @@ export const POOL_WORKLOADS: Readonly<Record<string, Workload>> = {
     description: "N/100 rounds: create a region, 100 allocations (Big every 4th round, else Small), destroy",
     unit: "alloc",
     needs: ["region"],
+    repeatable: true,
     prepare(ctx) {
       const n = poolN(ctx);
       return { capacity: { liveBytes: ROUND_ALLOCS * BIG, liveBlocks: ROUND_ALLOCS }, run: (s) => createDestroy(s, n) };

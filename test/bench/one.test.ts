@@ -42,6 +42,16 @@ describe("bench one.ts", () => {
     assert.equal(one("--subject", "nope", "--workload", "small").line?.ok, false);
     assert.equal(one("--subject", "js-bump", "--workload", "nope").line?.ok, false);
   });
+
+  test("--warm runs a repeatable workload first, untimed; a workload that leaves blocks live is refused", () => {
+    const warm = one("--subject", "heapkit-region", "--workload", "create-destroy", "--scale", "0.0001", "--warm", "2");
+    assert.equal(warm.line?.ok, true, warm.stdout);
+    assert.equal(warm.line?.ok === true && warm.line.ops, 2000, "only the last run is counted");
+    const refused = one("--subject", "js-bump", "--workload", "small", "--scale", "0.00001", "--warm", "1");
+    assert.equal(refused.status, 1);
+    assert.match(refused.line?.ok === false ? refused.line.error : "", /cannot be run again/);
+    assert.equal(one("--subject", "js-bump", "--workload", "create-destroy", "--warm", "-1").line?.ok, false);
+  });
 });
 
 describe("bench options", () => {
