@@ -29,7 +29,7 @@ export const HEADER_BYTES = 64;
 export const MAGIC = 0x74696b68;
 
 /** Bumped on every incompatible change to any layer's in-memory layout, the stats block included. */
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 export const H_MAGIC = 0;
 export const H_VERSION = 1;

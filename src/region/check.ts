@@ -52,6 +52,7 @@ import {
   R_SIB_PREV,
   R_STATS,
   R_NEW_REQUESTED,
+  R_NEW_SLACK,
   R_NEW_N,
   R_NEW_FREES,
   R_FREED_REQUESTED,
@@ -217,9 +218,12 @@ export function checkRegion(memory: Memory, pages: PagePool, root: Ptr): void {
   const newFrees = u32[r + R_NEW_FREES];
   const freedRequested = u32[r + R_FREED_REQUESTED];
   if (newFrees >= FOLD_FREES || freedRequested > FOLD_BYTES + u32[r + R_LARGE_MIN]) corrupted(`R6 ${newFrees} frees of ${freedRequested} bytes not folded`, root);
-  let newAllocs = u32[r + R_NEW_N];
-  for (let p = folded; p < used[0]; p += 8) if ((bits(cur, p) & LIVE_BIT) !== 0) newAllocs++;
-  const newRequested = u32[r + R_NEW_REQUESTED] - freedRequested;
+  let pending = 0; // blocks in [R_FOLDED, bump), all live
+  for (let p = folded; p < used[0]; p += 8) if ((bits(cur, p) & LIVE_BIT) !== 0) pending++;
+  const newAllocs = u32[r + R_NEW_N] + pending;
+  const slack = u32[r + R_NEW_SLACK];
+  if (slack > 8 * pending) corrupted(`R6 R_NEW_SLACK ${slack} for ${pending} blocks not folded`, root);
+  const newRequested = u32[r + R_NEW_REQUESTED] + (used[0] - folded) - slack - freedRequested;
   const live = f64[s + S_ALLOCS] + newAllocs - f64[s + S_FREES] - newFrees;
   if (live !== liveBits + n) corrupted(`R6 allocs - frees = ${live}, but ${liveBits} small and ${n} large blocks are live`, root);
   if (!(f64[s + S_REQUESTED] + newRequested >= 0)) corrupted("R6 requested bytes negative", root);

@@ -55,9 +55,14 @@
 //   FOLD_FREES or FOLD_BYTES). All u32, non-negative and, for chunks up to 1 GiB, below 2^31:
 //   V8 small integers, so even unoptimized code makes no garbage (an f64 slot read there is a
 //   new heap number).
-//     R_NEW_REQUESTED  bytes requested by the allocations since the last fold: alloc's fast path
-//                adds to this one word and counts nothing else. Their number is R_NEW_N plus the
-//                LIVE bits in [R_FOLDED, bump) of the current chunk.
+//     The allocations since the last fold are R_NEW_N plus the LIVE bits in [R_FOLDED, bump) of
+//     the current chunk (every block there is live: a free that is not free-last folds first),
+//     and the bytes they requested R_NEW_REQUESTED plus (bump - R_FOLDED) - R_NEW_SLACK. So
+//     alloc's fast path stores only the bump and the last size, and adds to R_NEW_SLACK only for
+//     a size that is not a multiple of 8.
+//     R_NEW_REQUESTED  requested bytes of the allocations counted into R_NEW_N
+//     R_NEW_SLACK  bytes in [R_FOLDED, bump) that no allocation requested: span(size) - size
+//                summed over the blocks there, at most 8 per block
 //     R_NEW_N    allocations since the last fold counted by free-last and new chunks (which move
 //                R_FOLDED)
 //     R_NEW_FREES, R_FREED_REQUESTED  free-lasts since the last fold, and their requested bytes
@@ -87,7 +92,7 @@
 //   R5  the mark stack is finite, R_MARKS long, tokens strictly decreasing; each record lies in
 //       its chunk at its M_BUMP, which is in order with the records above it
 //   R6  stats: K_DATA <= R_FOLDED <= bump in the current chunk; the counts not yet folded below
-//       their bounds; allocs - frees, pending counts included, = LIVE bits + large blocks;
+//       their bounds, R_NEW_SLACK at most 8 per block in [R_FOLDED, bump); allocs - frees, pending counts included, = LIVE bits + large blocks;
 //       requested bytes not negative; the footprint is the chunks, large runs and cached chunks
 //   R7  children: each child's parent is this region and the sibling links agree
 
@@ -156,7 +161,7 @@ export const R_FREED_REQUESTED = 33;
 export const R_HIGH_N = 34;
 export const R_HIGH_BYTES = 35;
 export const R_HIGH_REQUESTED = 36;
-// word 37: unused, keeps the stats block 8-aligned
+export const R_NEW_SLACK = 37;
 export const ROOT_WORDS = 38;
 export const ROOT_BYTES = ROOT_WORDS * 4; // 152: a multiple of 8, so the stats block follows aligned
 /** Free-last and new chunks fold when the counts since the last fold reach these (keeps them small integers). */

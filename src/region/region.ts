@@ -72,6 +72,7 @@ import {
   R_HIGH_N,
   R_HIGH_BYTES,
   R_HIGH_REQUESTED,
+  R_NEW_SLACK,
   FOLD_FREES,
   FOLD_BYTES,
   R_OLD_USED,
@@ -248,18 +249,18 @@ export class Region implements Allocator {
   alloc(size: number): Ptr {
     const u32 = this.memory.u32;
     const r = this.r;
-    // Fast path, 6 loads and 4 stores in the memory: a valid small size, a live region, room in
+    // Fast path, 5 loads and 3 stores in the memory: a valid small size, a live region, room in
     // the current chunk. The guard is also the validation: NaN, negatives, fractions and large
     // sizes fail it (the typeof comes first because `>>>` throws on a BigInt). The block's address
-    // (bump - span(size)) and the count of allocations (its LIVE bit) are not stored: they are
-    // derived when needed (R_LAST_SIZE, fold).
+    // (bump - span(size)), the count of allocations (its LIVE bit) and their requested bytes (the
+    // bytes below the bump, less R_NEW_SLACK) are not stored: they are derived when needed.
     if (typeof size === "number" && size >>> 0 === size && size <= this.largeMin && u32[r + R_TAG] === this.tag) {
       const p = u32[r + R_BUMP];
       const n = ((size + 7) & -8) || 8; // span(size), written out: size <= largeMin < 2^28
       if (p + n <= u32[r + R_END]) {
         u32[r + R_BUMP] = p + n;
         u32[r + R_LAST_SIZE] = size;
-        u32[r + R_NEW_REQUESTED] += size;
+        if (n !== size) u32[r + R_NEW_SLACK] += n - size;
         const chunk = u32[r + R_CHUNK];
         const g = (p - chunk) >>> 3;
         u32[(chunk >>> 2) + K_MAP + (g >>> 4)] |= (START_BIT | LIVE_BIT) << ((g & 15) << 1);
@@ -291,19 +292,23 @@ export class Region implements Allocator {
       // allocations made since R_FOLDED are counted and the free with them.
       const chunk = u32[r + R_CHUNK];
       const bump = u32[r + R_BUMP];
-      const n = u32[r + R_NEW_N] + countLive(u32, chunk, u32[r + R_FOLDED], bump);
+      const from = u32[r + R_FOLDED];
+      const n = u32[r + R_NEW_N] + countLive(u32, chunk, from, bump);
+      const requested = u32[r + R_NEW_REQUESTED] + (bump - from) - u32[r + R_NEW_SLACK];
       const frees = u32[r + R_NEW_FREES];
       const freed = u32[r + R_FREED_REQUESTED];
       if (n - frees > u32[r + R_HIGH_N]) u32[r + R_HIGH_N] = n - frees;
       const bytes = u32[r + R_OLD_USED] + (bump - u32[(chunk >>> 2) + K_DATA]) + u32[r + R_LARGE_BYTES];
       if (bytes > u32[r + R_HIGH_BYTES]) u32[r + R_HIGH_BYTES] = bytes;
-      const gained = u32[r + R_NEW_REQUESTED] - freed;
+      const gained = requested - freed;
       if (gained > u32[r + R_HIGH_REQUESTED]) u32[r + R_HIGH_REQUESTED] = gained;
       const g = (ptr - chunk) >>> 3;
       u32[(chunk >>> 2) + K_MAP + (g >>> 4)] &= ~((START_BIT | LIVE_BIT) << ((g & 15) << 1));
       u32[r + R_BUMP] = ptr;
       u32[r + R_FOLDED] = ptr;
       u32[r + R_NEW_N] = n;
+      u32[r + R_NEW_REQUESTED] = requested;
+      u32[r + R_NEW_SLACK] = 0;
       u32[r + R_NEW_FREES] = frees + 1;
       u32[r + R_FREED_REQUESTED] = freed + lastSize;
       u32[r + R_LAST_SIZE] = NO_LAST;
@@ -560,7 +565,7 @@ export class Region implements Allocator {
     setBits(u32, u32[r + R_CHUNK], p, START_BIT | LIVE_BIT);
     u32[r + R_FOLDED] = p; // the block itself is counted by the next fold
     u32[r + R_LAST_SIZE] = size;
-    u32[r + R_NEW_REQUESTED] += size;
+    u32[r + R_NEW_SLACK] = span(size) - size; // countUp emptied [R_FOLDED, bump): this block is all of it
     return p;
   }
 
@@ -828,13 +833,14 @@ export class Region implements Allocator {
     if (baseRequested + u32[r + R_HIGH_REQUESTED] > f64[s + S_REQUESTED + 1]) f64[s + S_REQUESTED + 1] = baseRequested + u32[r + R_HIGH_REQUESTED];
     f64[s + S_ALLOCS] += u32[r + R_NEW_N] + countLive(u32, u32[r + R_CHUNK], from, to);
     f64[s + S_FREES] += u32[r + R_NEW_FREES];
-    f64[s + S_REQUESTED] = baseRequested + u32[r + R_NEW_REQUESTED] - u32[r + R_FREED_REQUESTED];
-    clearWords(u32, r + R_NEW_REQUESTED, r + R_HIGH_REQUESTED + 1);
+    f64[s + S_REQUESTED] = baseRequested + u32[r + R_NEW_REQUESTED] + (to - from) - u32[r + R_NEW_SLACK] - u32[r + R_FREED_REQUESTED];
+    clearWords(u32, r + R_NEW_REQUESTED, r + R_NEW_SLACK + 1);
     u32[r + R_FOLDED] = to;
   }
 
   /**
-   * Counts the allocations in [R_FOLDED, bump) into R_NEW_N and moves R_FOLDED to the bump, for
+   * Counts the allocations in [R_FOLDED, bump) into R_NEW_N, and their requested bytes into
+   * R_NEW_REQUESTED, and moves R_FOLDED to the bump, for
    * a new chunk or a block after padding. The stats block is updated only once the counts grow
    * large: no f64 slot is read here, which would make a new heap number before optimization.
    */
@@ -842,7 +848,10 @@ export class Region implements Allocator {
     const u32 = this.memory.u32;
     const r = this.r;
     const bump = u32[r + R_BUMP];
-    u32[r + R_NEW_N] += countLive(u32, u32[r + R_CHUNK], u32[r + R_FOLDED], bump);
+    const from = u32[r + R_FOLDED];
+    u32[r + R_NEW_N] += countLive(u32, u32[r + R_CHUNK], from, bump);
+    u32[r + R_NEW_REQUESTED] += bump - from - u32[r + R_NEW_SLACK];
+    u32[r + R_NEW_SLACK] = 0;
     u32[r + R_FOLDED] = bump;
     if (u32[r + R_NEW_N] > FOLD_BYTES || u32[r + R_NEW_REQUESTED] > FOLD_BYTES) this.fold();
   }

@@ -606,6 +606,7 @@ describe("Region", () => {
     corrupt((u32, r) => (u32[w(r) + 33] = 0x7000_0000)); // freed bytes past the fold bound
     corrupt((u32, r) => (u32[w(r) + 5] -= 80)); // R_FOLDED below the block before the mark record: counted twice
     corrupt((u32, r) => (u32[w(r) + 28] = 9)); // R_LAST_SIZE: no live block there
+    corrupt((u32, r) => (u32[w(r) + 37] = 8)); // R_NEW_SLACK with no block left unfolded
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 40 }), fc.nat()), { minLength: 1, maxLength: 8 }), (writes) => {
         const r = Region.create(pool());
