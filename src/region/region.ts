@@ -289,7 +289,7 @@ export class Region implements Allocator {
     if (lastSize !== NO_LAST && ptr === u32[r + R_BUMP] - span(lastSize) && u32[r + R_TAG] === this.tag) {
       // Free-last: R3 guarantees the block is live and nothing starts after it. The gauges drop
       // in the root's u32 counts only: first the peaks they had are noted (R_HIGH_*), then the
-      // allocations made since R_FOLDED are counted and the free with them.
+      // allocations made since R_FOLDED and their requested bytes are counted, and the free with them.
       const chunk = u32[r + R_CHUNK];
       const bump = u32[r + R_BUMP];
       const from = u32[r + R_FOLDED];
@@ -839,10 +839,10 @@ export class Region implements Allocator {
   }
 
   /**
-   * Counts the allocations in [R_FOLDED, bump) into R_NEW_N, and their requested bytes into
-   * R_NEW_REQUESTED, and moves R_FOLDED to the bump, for
-   * a new chunk or a block after padding. The stats block is updated only once the counts grow
-   * large: no f64 slot is read here, which would make a new heap number before optimization.
+   * Counts the allocations in [R_FOLDED, bump) into R_NEW_N and their requested bytes into
+   * R_NEW_REQUESTED, and moves R_FOLDED to the bump, for a new chunk or a block after padding.
+   * The stats block is updated only once the counts grow large: no f64 slot is read here, which
+   * would make a new heap number before optimization.
    */
   private countUp(): void {
     const u32 = this.memory.u32;
