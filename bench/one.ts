@@ -58,11 +58,12 @@ async function main(): Promise<void> {
   const observer = new PerformanceObserver((list) => gc.push(...list.getEntries()));
   let t0 = 0;
   let t1 = 0;
+  let warmOps = 0;
   try {
     const prepared = workload.prepare({ scale, tracesDir });
     subject = await entry.make(prepared.capacity);
     need(subject, workload.needs);
-    for (let i = 0; i < warm; i++) prepared.run(subject);
+    for (let i = 0; i < warm; i++) warmOps += prepared.run(subject).ops;
     // A full collection first (run.ts starts pairs with --expose-gc), so that the garbage of
     // start-up and preparation is not collected, and timed as GC, during the run.
     (globalThis as { gc?: () => void }).gc?.();
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     maxRss: process.resourceUsage().maxRSS * 1024,
     gcMs: during.reduce((sum, g) => sum + g.duration, 0),
     gcCount: during.length,
+    ...(warm > 0 ? { warmOps } : {}),
     ...(result.extra !== undefined ? { extra: result.extra } : {}),
     ...(note !== undefined ? { note } : {}),
   });

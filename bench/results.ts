@@ -13,6 +13,8 @@ export type PairLine =
       /** Time in GC during the timed run (PerformanceObserver "gc" entries); null for native subjects. */
       readonly gcMs: number | null;
       readonly gcCount?: number;
+      /** Operations of the untimed warm runs before the timed one (one.ts --warm), when there were any. */
+      readonly warmOps?: number;
       readonly extra?: Readonly<Record<string, number | null>>;
       readonly note?: string;
     }

@@ -46,7 +46,8 @@ describe("bench one.ts", () => {
   test("--warm runs a repeatable workload first, untimed; a workload that leaves blocks live is refused", () => {
     const warm = one("--subject", "heapkit-region", "--workload", "create-destroy", "--scale", "0.0001", "--warm", "2");
     assert.equal(warm.line?.ok, true, warm.stdout);
-    assert.equal(warm.line?.ok === true && warm.line.ops, 2000, "only the last run is counted");
+    assert.equal(warm.line?.ok === true && warm.line.ops, 2000, "only the last run is timed");
+    assert.equal(warm.line?.ok === true && warm.line.warmOps, 4000, "two untimed runs before it");
     const refused = one("--subject", "js-bump", "--workload", "small", "--scale", "0.00001", "--warm", "1");
     assert.equal(refused.status, 1);
     assert.match(refused.line?.ok === false ? refused.line.error : "", /cannot be run again/);
